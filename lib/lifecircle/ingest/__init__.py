@@ -1,0 +1,1 @@
+"""lifecircle.ingest"""

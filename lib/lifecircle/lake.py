@@ -1,0 +1,299 @@
+"""The Delta lake layer: one API over two engines (see DESIGN.md, "Delta without the Delta JARs").
+
+``delta-rs`` (embedded default): Spark executors write Parquet into a staging folder inside the
+table; the driver moves the files into their partition folders and commits them as one Delta
+transaction with the ``deltalake`` package. Until that commit the files are orphans: readers go
+through the Delta snapshot, never a folder listing, so a job that dies before committing leaves the
+table exactly as it was, and ``vacuum`` removes the orphans.
+
+``spark-delta`` (clusters with ``io.delta:delta-spark`` on the classpath): the Delta connector does
+the same work natively.
+
+Table names are ``<layer>/<table>`` relative to the lake root, e.g. ``raw/signaling``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from lifecircle.config import LakeSettings
+from lifecircle.errors import LakeError, SchemaMismatchError
+from lifecircle.lake_schema import check_schema
+
+_TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$")
+# Partition values become folder names and Delta log paths: keep them to characters that need no
+# escaping, so every reader (Spark, delta-rs, DuckDB, Polars) resolves the same file.
+_SAFE_PARTITION_VALUE = re.compile(r"^[A-Za-z0-9_.:+-]+$")
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+STAGING_DIR = "_staging"
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    table: str
+    version: int
+    operation: str
+    rows_added: int
+    files_added: int
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    table: str
+    version: int
+    rows: int
+    files: int
+    bytes: int
+    partition_by: tuple[str, ...]
+    partitions: int
+
+
+def partition_value_text(value: Any) -> str | None:
+    """The text form Delta stores for a partition value (dates ISO, numbers plain)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        raise LakeError("timestamps are not supported as partition values; partition by day instead")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _detect_engine(spark: SparkSession) -> str:
+    try:
+        spark.sparkContext._jvm.java.lang.Class.forName("io.delta.tables.DeltaTable")
+        return "spark-delta"
+    except Exception:  # py4j raises a generic error when the class is missing
+        return "delta-rs"
+
+
+def _absolute_uri(root: str) -> str:
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", root):
+        return root.rstrip("/")
+    return os.path.abspath(re.sub(r"^file:(//)?", "", root))
+
+
+class Lake:
+    """Read and write the suite's Delta tables under one root."""
+
+    def __init__(self, spark: SparkSession, root: str, settings: LakeSettings | None = None) -> None:
+        self.spark = spark
+        self.settings = settings or LakeSettings()
+        self.root = _absolute_uri(root)
+        engine = self.settings.engine
+        self.engine = _detect_engine(spark) if engine == "auto" else engine
+        if self.engine == "spark-delta":
+            from lifecircle.lake_spark_delta import SparkDeltaEngine
+
+            self._impl: Any = SparkDeltaEngine(spark, self.settings)
+        else:
+            from lifecircle.lake_delta_rs import DeltaRsEngine
+
+            self._impl = DeltaRsEngine(spark, self.settings)
+
+    # ---------------------------------------------------------------- naming
+    def uri(self, table: str) -> str:
+        if not _TABLE_NAME.match(table):
+            raise LakeError(f"table name {table!r} must look like 'layer/table' (lower case, e.g. raw/signaling)")
+        return f"{self.root}/{table}"
+
+    def exists(self, table: str) -> bool:
+        return self._impl.exists(self.uri(table))
+
+    def tables(self) -> list[str]:
+        """Every Delta table under the root, as ``layer/table`` names."""
+        return self._impl.list_tables(self.root)
+
+    # ---------------------------------------------------------------- reading
+    def read(
+        self,
+        table: str,
+        version: int | None = None,
+        partitions: Mapping[str, Sequence[Any]] | None = None,
+    ) -> DataFrame:
+        """The table's current snapshot (or ``version``), optionally pruned to some partition values."""
+        self._require(table)
+        return self._impl.read(self.uri(table), version, _partition_filters(partitions))
+
+    def read_or_empty(self, table: str, schema: T.StructType) -> DataFrame:
+        """The table if it exists, else an empty DataFrame of ``schema`` (for first runs)."""
+        if self.exists(table):
+            return self.read(table)
+        return self.spark.createDataFrame([], schema)
+
+    def schema(self, table: str) -> T.StructType:
+        self._require(table)
+        return self._impl.schema(self.uri(table))
+
+    def version(self, table: str) -> int:
+        self._require(table)
+        return self._impl.version(self.uri(table))
+
+    def history(self, table: str, limit: int | None = None) -> list[dict[str, Any]]:
+        self._require(table)
+        return self._impl.history(self.uri(table), limit)
+
+    def describe(self, table: str) -> TableInfo:
+        self._require(table)
+        return self._impl.describe(table, self.uri(table))
+
+    # ---------------------------------------------------------------- writing
+    def write(self, table: str, df: DataFrame, partition_by: Sequence[str] = ()) -> CommitInfo:
+        """Create the table or replace all of its content (and schema) in one commit."""
+        self._check_partition_columns(df, partition_by)
+        return self._timed(table, lambda: self._impl.overwrite(self.uri(table), table, df, list(partition_by)))
+
+    def append(self, table: str, df: DataFrame, partition_by: Sequence[str] = ()) -> CommitInfo:
+        """Add rows in one commit (creates the table on first use)."""
+        df, pcols = self._conform(table, df, partition_by)
+        return self._timed(table, lambda: self._impl.append(self.uri(table), table, df, pcols))
+
+    def replace_partitions(
+        self,
+        table: str,
+        df: DataFrame,
+        partitions: Mapping[str, Sequence[Any]],
+        partition_by: Sequence[str] | None = None,
+    ) -> CommitInfo:
+        """Atomically replace the given partition values with ``df`` (idempotent per partition).
+
+        ``partitions`` names the replaced values, e.g. ``{"day": [date(2026, 11, 1)]}``: whatever
+        those partitions held is removed and ``df`` added in one commit, even when ``df`` has no
+        rows for some of them. Every row of ``df`` must fall inside ``partitions``.
+        """
+        if not partitions or not all(partitions.values()):
+            raise LakeError(f"{table}: replace_partitions needs at least one partition value to replace")
+        pcols = list(partition_by) if partition_by is not None else self._existing_partition_by(table)
+        if not pcols:
+            raise LakeError(f"{table}: replace_partitions needs partition_by for a new table")
+        unknown = [c for c in partitions if c not in pcols]
+        if unknown:
+            raise LakeError(f"{table}: {unknown} are not partition columns (table is partitioned by {pcols})")
+        df, pcols = self._conform(table, df, pcols)
+        allowed = {c: {partition_value_text(v) for v in vs} for c, vs in partitions.items()}
+        return self._timed(
+            table,
+            lambda: self._impl.replace_partitions(self.uri(table), table, df, pcols, allowed),
+        )
+
+    def merge(self, table: str, df: DataFrame, keys: Sequence[str], partition_by: Sequence[str] = ()) -> CommitInfo:
+        """Upsert ``df`` by ``keys``: matching rows are replaced, new ones inserted, others kept.
+
+        Rows of ``df`` are expected to be unique by ``keys``. Only the partitions ``df`` touches
+        are rewritten (copy-on-write, one commit).
+        """
+        if not keys:
+            raise LakeError(f"{table}: merge needs at least one key column")
+        missing = [k for k in keys if k not in df.columns]
+        if missing:
+            raise LakeError(f"{table}: merge keys {missing} are not columns of the new data")
+        if not self.exists(table):
+            return self.write(table, df, partition_by)
+        df, pcols = self._conform(table, df, ())
+        current = self.read(table)
+        if pcols:
+            touched = [r.asDict() for r in df.select(*pcols).distinct().collect()]  # one row per partition
+            if not touched:
+                return self._noop(table, "MERGE")
+            allowed = {c: {partition_value_text(t[c]) for t in touched} for c in pcols}
+            current = current.where(_partition_predicate(touched, pcols))
+        merged = current.join(df.select(*keys).distinct(), on=list(keys), how="left_anti").unionByName(df)
+        if pcols:
+            return self._timed(
+                table, lambda: self._impl.replace_partitions(self.uri(table), table, merged, pcols, allowed)
+            )
+        return self._timed(table, lambda: self._impl.overwrite(self.uri(table), table, merged, [], keep_schema=True))
+
+    # ---------------------------------------------------------------- maintenance
+    def optimize(self, table: str, partitions: Mapping[str, Sequence[Any]] | None = None) -> CommitInfo:
+        """Rewrite small files into fewer, larger ones (data unchanged, one commit)."""
+        self._require(table)
+        return self._timed(table, lambda: self._impl.optimize(self.uri(table), table, _partition_filters(partitions)))
+
+    def vacuum(self, table: str, retention_hours: float | None = None) -> list[str]:
+        """Delete files no version within the retention window needs, and orphans of failed jobs."""
+        self._require(table)
+        hours = self.settings.vacuum_retention_hours if retention_hours is None else retention_hours
+        return self._impl.vacuum(self.uri(table), hours)
+
+    # ---------------------------------------------------------------- helpers
+    def _require(self, table: str) -> None:
+        if not self.exists(table):
+            raise LakeError(f"table {table} does not exist under {self.root}")
+
+    def _existing_partition_by(self, table: str) -> list[str]:
+        return self._impl.partition_by(self.uri(table)) if self.exists(table) else []
+
+    def _check_partition_columns(self, df: DataFrame, partition_by: Sequence[str]) -> None:
+        missing = [c for c in partition_by if c not in df.columns]
+        if missing:
+            raise LakeError(f"partition columns {missing} are not in the data (columns: {df.columns})")
+
+    def _conform(self, table: str, df: DataFrame, partition_by: Sequence[str]) -> tuple[DataFrame, list[str]]:
+        """Check ``df`` against the existing table and return it in the table's column order,
+        with the table's partition columns (``partition_by`` applies to a new table)."""
+        self._check_partition_columns(df, partition_by)
+        if not self.exists(table):
+            return df, list(partition_by)
+        existing = self._impl.partition_by(self.uri(table))
+        if list(partition_by) and list(partition_by) != existing:
+            raise SchemaMismatchError(
+                f"{table}: partitioned by {existing}, refusing a write partitioned by {list(partition_by)}"
+            )
+        target = self.schema(table)
+        check_schema(table, target, df.schema)
+        return df.select(*[F.col(f.name) for f in target.fields]), existing
+
+    def _timed(self, table: str, action) -> CommitInfo:
+        try:
+            return action()
+        except (LakeError, SchemaMismatchError):
+            raise
+        except Exception as exc:  # surface engine errors as one line naming the table
+            raise LakeError(f"{table}: write failed: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+
+    def _noop(self, table: str, operation: str) -> CommitInfo:
+        return CommitInfo(table, self.version(table), operation, 0, 0)
+
+
+def _partition_filters(partitions: Mapping[str, Sequence[Any]] | None) -> list[tuple[str, str, list[str]]] | None:
+    if not partitions:
+        return None
+    return [(col, "in", [partition_value_text(v) for v in values]) for col, values in partitions.items()]
+
+
+def _partition_predicate(touched: Iterable[Mapping[str, Any]], pcols: Sequence[str]):
+    """A Column true for rows in any of the touched partition value combinations."""
+    condition = F.lit(False)
+    for combo in touched:
+        clause = F.lit(True)
+        for c in pcols:
+            value = combo[c]
+            clause = clause & (F.col(c).isNull() if value is None else (F.col(c) == F.lit(value)))
+        condition = condition | clause
+    return condition
+
+
+def validate_partition_text(table: str, column: str, text: str | None) -> None:
+    if text is not None and not _SAFE_PARTITION_VALUE.match(text):
+        raise LakeError(
+            f"{table}: partition value {text!r} of {column} has characters that need escaping; "
+            "use codes made of letters, digits and _.:+-"
+        )
+
+
+def new_staging_name() -> str:
+    return f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"

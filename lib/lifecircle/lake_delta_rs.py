@@ -1,0 +1,282 @@
+"""The embedded ``delta-rs`` engine: Spark writes Parquet, the driver commits with ``deltalake``."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote
+
+import pyarrow as pa
+from deltalake import DeltaTable
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import types as T
+
+from lifecircle.config import LakeSettings
+from lifecircle.errors import LakeError
+from lifecircle.hadoopfs import HadoopFS
+from lifecircle.lake import (
+    NULL_PARTITION,
+    STAGING_DIR,
+    CommitInfo,
+    TableInfo,
+    new_staging_name,
+    partition_value_text,
+    validate_partition_text,
+)
+from lifecircle.lake_schema import spark_schema_of, to_delta_schema
+
+Filters = list[tuple[str, str, list[str]]] | None
+
+
+class DeltaRsEngine:
+    def __init__(self, spark: SparkSession, settings: LakeSettings) -> None:
+        self.spark = spark
+        self.settings = settings
+
+    # ---------------------------------------------------------------- metadata
+    def exists(self, uri: str) -> bool:
+        return DeltaTable.is_deltatable(uri)
+
+    def list_tables(self, root: str) -> list[str]:
+        fs = HadoopFS(self.spark, root)
+        found = []
+        for layer in fs.list_dir(root):
+            for table in fs.list_dir(layer.path):
+                if fs.exists(f"{table.path}/_delta_log"):
+                    found.append("/".join(table.path.rstrip("/").split("/")[-2:]))
+        return sorted(found)
+
+    def _table(self, uri: str, version: int | None = None) -> DeltaTable:
+        try:
+            return DeltaTable(uri, version=version)
+        except TableNotFoundError:
+            raise LakeError(f"no Delta table at {uri}") from None
+        except DeltaError as exc:
+            what = f"version {version} of {uri}" if version is not None else uri
+            raise LakeError(f"cannot open {what}: {str(exc).splitlines()[0]}") from None
+
+    def schema(self, uri: str) -> T.StructType:
+        return spark_schema_of(self._table(uri).schema())
+
+    def partition_by(self, uri: str) -> list[str]:
+        return list(self._table(uri).metadata().partition_columns)
+
+    def version(self, uri: str) -> int:
+        return self._table(uri).version()
+
+    def history(self, uri: str, limit: int | None) -> list[dict[str, Any]]:
+        return self._table(uri).history(limit)
+
+    def describe(self, table: str, uri: str) -> TableInfo:
+        dt = self._table(uri)
+        actions = pa.table(dt.get_add_actions(flatten=True))
+        pcols = list(dt.metadata().partition_columns)
+        rows = sum(v or 0 for v in actions.column("num_records").to_pylist()) if actions.num_rows else 0
+        size = sum(actions.column("size_bytes").to_pylist()) if actions.num_rows else 0
+        partitions = 0
+        if pcols and actions.num_rows:
+            combos = zip(*[actions.column(f"partition.{c}").to_pylist() for c in pcols], strict=True)
+            partitions = len(set(combos))
+        return TableInfo(table, dt.version(), int(rows), actions.num_rows, int(size), tuple(pcols), partitions)
+
+    # ---------------------------------------------------------------- reading
+    def read(self, uri: str, version: int | None, filters: Filters) -> DataFrame:
+        dt = self._table(uri, version)
+        schema = spark_schema_of(dt.schema())
+        files = dt.file_uris(file_pruning_predicate=filters) if filters else dt.file_uris()
+        if not files:
+            return self.spark.createDataFrame([], schema)
+        # basePath + an explicit schema: partition values come from the folder names, typed as in
+        # the log; only the files of this snapshot are read, never a folder listing.
+        return (
+            self.spark.read.schema(schema)
+            .option("basePath", uri)
+            .parquet(*files)
+            .select(*schema.fieldNames())
+        )
+
+    # ---------------------------------------------------------------- writing
+    def overwrite(self, uri: str, table: str, df: DataFrame, pcols: list[str], keep_schema: bool = False) -> CommitInfo:
+        schema = self.schema(uri) if keep_schema and self.exists(uri) else df.schema
+        return self._write(uri, table, df, pcols, "overwrite", None, "WRITE", schema)
+
+    def append(self, uri: str, table: str, df: DataFrame, pcols: list[str]) -> CommitInfo:
+        return self._write(uri, table, df, pcols, "append", None, "APPEND", df.schema)
+
+    def replace_partitions(
+        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Mapping[str, set[str | None]]
+    ) -> CommitInfo:
+        # A conjunction of IN lists is exactly "every combination of the allowed values".
+        filters = [(c, "in", sorted(v for v in values if v is not None)) for c, values in allowed.items()]
+        return self._write(uri, table, df, pcols, "overwrite", allowed, "REPLACE PARTITIONS", df.schema, filters)
+
+    def optimize(self, uri: str, table: str, filters: Filters) -> CommitInfo:
+        dt = self._table(uri)
+        pcols = list(dt.metadata().partition_columns)
+        actions = pa.table(dt.get_add_actions(flatten=True))
+        columns = [[partition_value_text(v) for v in actions.column(f"partition.{c}").to_pylist()] for c in pcols]
+        keys = list(zip(*columns, strict=True)) if pcols else []
+        sizes = actions.column("size_bytes").to_pylist() if actions.num_rows else []
+        if filters:
+            wanted = {c: set(vs) for c, _, vs in filters}
+            chosen = [i for i, k in enumerate(keys) if all(k[pcols.index(c)] in vs for c, vs in wanted.items())]
+        else:
+            chosen = list(range(actions.num_rows))
+        # Only partitions holding more than one file are worth rewriting.
+        per_key: dict[tuple, int] = {}
+        for i in chosen:
+            key = keys[i] if pcols else ()
+            per_key[key] = per_key.get(key, 0) + 1
+        crowded = {k for k, n in per_key.items() if n > 1}
+        if not crowded:
+            return CommitInfo(table, dt.version(), "OPTIMIZE", 0, 0)
+        total = sum(sizes[i] for i in chosen if (keys[i] if pcols else ()) in crowded)
+        target = max(1, math.ceil(total / (self.settings.target_file_mb * 1024 * 1024)))
+        if not pcols:
+            compacted = self.read(uri, None, None).coalesce(target)
+            return self._write(uri, table, compacted, [], "overwrite", None, "OPTIMIZE", self.schema(uri), data_change=False)
+        allowed = {c: {k[j] for k in crowded} for j, c in enumerate(pcols)}
+        narrowed = [(c, "in", sorted(v for v in vs if v is not None)) for c, vs in allowed.items()]
+        compacted = self.read(uri, None, narrowed).repartition(target, *pcols)
+        return self._write(
+            uri, table, compacted, pcols, "overwrite", allowed, "OPTIMIZE", self.schema(uri), narrowed, data_change=False
+        )
+
+    def vacuum(self, uri: str, hours: float) -> list[str]:
+        dt = self._table(uri)
+        removed = dt.vacuum(
+            retention_hours=math.ceil(hours), dry_run=False, enforce_retention_duration=False, full=True
+        )
+        fs = HadoopFS(self.spark, uri)
+        cutoff_ms = (time.time() - hours * 3600) * 1000
+        for leftover in fs.list_dir(f"{uri}/{STAGING_DIR}"):
+            if leftover.modification_time <= cutoff_ms:
+                fs.delete(leftover.path)
+                removed.append(leftover.path)
+        return removed
+
+    # ---------------------------------------------------------------- the two phases
+    def _write(
+        self,
+        uri: str,
+        table: str,
+        df: DataFrame,
+        pcols: list[str],
+        mode: str,
+        allowed: Mapping[str, set[str | None]] | None,
+        operation: str,
+        schema: T.StructType,
+        filters: Any = None,
+        data_change: bool = True,
+    ) -> CommitInfo:
+        txn = new_staging_name()
+        adds, rows = self.stage(uri, table, df, pcols, txn, allowed, data_change)
+        version = self.commit(uri, table, adds, mode, schema, pcols, filters, operation, txn)
+        return CommitInfo(table, version, operation, rows, len(adds))
+
+    def stage(
+        self,
+        uri: str,
+        table: str,
+        df: DataFrame,
+        pcols: list[str],
+        txn: str,
+        allowed: Mapping[str, set[str | None]] | None,
+        data_change: bool = True,
+    ) -> tuple[list[AddAction], int]:
+        """Write ``df`` as Parquet and move the files into the table folder, uncommitted."""
+        staging = f"{uri}/{STAGING_DIR}/{txn}"
+        df.write.mode("error").partitionBy(*pcols).parquet(staging)
+        fs = HadoopFS(self.spark, staging)
+        prefix = fs.qualify(staging).rstrip("/") + "/"
+        adds, total = [], 0
+        try:
+            for status in fs.list_files(staging):
+                if not status.path.endswith(".parquet"):
+                    continue
+                relative = status.path[len(prefix) :]
+                rows = fs.parquet_row_count(status.path)
+                if rows == 0:
+                    continue
+                values = _partition_values(table, relative, pcols, allowed)
+                fs.rename(status.path, f"{uri}/{relative}")
+                stats = json.dumps({"numRecords": rows})
+                adds.append(AddAction(relative, status.size, values, status.modification_time, data_change, stats))
+                total += rows
+        finally:
+            fs.delete(staging)
+        return adds, total
+
+    def commit(
+        self,
+        uri: str,
+        table: str,
+        adds: list[AddAction],
+        mode: str,
+        schema: T.StructType,
+        pcols: list[str],
+        filters: Any,
+        operation: str,
+        txn: str,
+    ) -> int:
+        """One Delta transaction for all ``adds``, retried when another writer committed first."""
+        delta_schema = to_delta_schema(schema)
+        props = CommitProperties(custom_metadata={"lifecircle.txn": txn, "lifecircle.operation": operation})
+        last_error: Exception | None = None
+        for attempt in range(self.settings.commit_retries + 1):
+            try:
+                if not DeltaTable.is_deltatable(uri):
+                    create_table_with_add_actions(
+                        uri, delta_schema, adds, mode="error", partition_by=pcols or None, commit_properties=props
+                    )
+                else:
+                    DeltaTable(uri).create_write_transaction(
+                        adds,
+                        mode=mode,
+                        schema=delta_schema,
+                        partition_by=pcols or None,
+                        partition_filters=filters,
+                        commit_properties=props,
+                    )
+                return _version_of_txn(uri, txn)
+            except (CommitFailedError, DeltaError) as exc:
+                if isinstance(exc, CommitFailedError) or "already exists" in str(exc):
+                    last_error = exc
+                    time.sleep(min(2.0, 0.05 * 2**attempt))
+                    continue
+                raise
+        raise LakeError(f"{table}: commit conflicted {self.settings.commit_retries + 1} times: {last_error}")
+
+
+def _partition_values(
+    table: str, relative: str, pcols: list[str], allowed: Mapping[str, set[str | None]] | None
+) -> dict[str, str | None]:
+    folders = relative.split("/")[:-1]
+    values: dict[str, str | None] = {}
+    for folder in folders:
+        key, _, raw = folder.partition("=")
+        text = None if raw == NULL_PARTITION else unquote(raw)
+        validate_partition_text(table, key, text)
+        values[key] = text
+    if sorted(values) != sorted(pcols):
+        raise LakeError(f"{table}: file {relative} does not sit in partition folders {pcols}")
+    if allowed is not None:
+        for col, permitted in allowed.items():
+            if values[col] not in permitted:
+                raise LakeError(
+                    f"{table}: data has {col}={values[col]}, outside the partitions being replaced "
+                    f"({sorted(str(v) for v in permitted)}); nothing committed"
+                )
+    return values
+
+
+def _version_of_txn(uri: str, txn: str) -> int:
+    for entry in DeltaTable(uri).history(20):
+        if entry.get("lifecircle.txn") == txn:
+            return int(entry["version"])
+    return DeltaTable(uri).version()

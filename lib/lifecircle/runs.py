@@ -1,0 +1,116 @@
+"""Job results and the ``ops/job_runs`` ledger: every job run is recorded, failed ones too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import types as T
+
+import lifecircle
+from lifecircle.lake import CommitInfo, Lake
+from lifecircle.progress import Progress
+
+JOB_RUNS_TABLE = "ops/job_runs"
+
+JOB_RUNS_SCHEMA = T.StructType(
+    [
+        T.StructField("run_id", T.StringType()),
+        T.StructField("job", T.StringType()),
+        T.StructField("params", T.StringType()),
+        T.StructField("inputs", T.StringType()),
+        T.StructField("outputs", T.StringType()),
+        T.StructField("rows", T.LongType()),
+        T.StructField("seconds", T.DoubleType()),
+        T.StructField("status", T.StringType()),
+        T.StructField("error", T.StringType()),
+        T.StructField("code_version", T.StringType()),
+        T.StructField("started_at", T.TimestampType()),
+        T.StructField("finished_at", T.TimestampType()),
+    ]
+)
+
+
+@dataclass
+class JobResult:
+    """What a job did: tables written (with versions), rows, seconds and anything worth printing."""
+
+    job: str
+    outputs: list[CommitInfo] = field(default_factory=list)
+    inputs: dict[str, int] = field(default_factory=dict)  # table -> version read
+    rows: int = 0
+    seconds: float = 0.0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def wrote(self, commit: CommitInfo) -> CommitInfo:
+        self.outputs.append(commit)
+        self.rows += commit.rows_added
+        return commit
+
+    def read(self, lake: Lake, table: str) -> None:
+        if lake.exists(table):
+            self.inputs[table] = lake.version(table)
+
+
+@cache
+def code_version() -> str:
+    """Package version plus the git commit when running from a checkout."""
+    here = Path(lifecircle.__file__).resolve().parent
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"{lifecircle.__version__}+{sha}" if sha else lifecircle.__version__
+
+
+def run_job(
+    lake: Lake,
+    job: str,
+    params: Mapping[str, Any],
+    body: Callable[[JobResult, Progress], None],
+    progress: Progress | None = None,
+) -> JobResult:
+    """Run ``body`` and record the run in ``ops/job_runs`` whether it succeeds or fails."""
+    progress = progress or Progress(job)
+    result = JobResult(job)
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.monotonic()
+    status, error = "success", None
+    try:
+        body(result, progress)
+    except BaseException as exc:
+        status, error = "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        raise
+    finally:
+        result.seconds = time.monotonic() - t0
+        _record(lake, result, params, status, error, started)
+    progress("done", f"{len(result.outputs)} table commits in {result.seconds:.1f}s", rows=result.rows)
+    return result
+
+
+def _record(lake: Lake, result: JobResult, params: Mapping[str, Any], status: str, error: str | None, started) -> None:
+    outputs = [{"table": c.table, "version": c.version, "rows": c.rows_added} for c in result.outputs]
+    row = (
+        f"{result.job}-{started.strftime('%Y%m%dT%H%M%S%f')}",
+        result.job,
+        json.dumps(dict(params), default=str, sort_keys=True),
+        json.dumps(result.inputs, sort_keys=True),
+        json.dumps(outputs),
+        int(result.rows),
+        float(result.seconds),
+        status,
+        error,
+        code_version(),
+        started,
+        dt.datetime.now(dt.UTC),
+    )
+    lake.append(JOB_RUNS_TABLE, lake.spark.createDataFrame([row], JOB_RUNS_SCHEMA))

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from pyspark.sql import types as T
+
+from lifecircle.progress import quiet
+from lifecircle.runs import JOB_RUNS_TABLE, run_job
+
+
+def test_successful_and_failed_runs_are_both_recorded(spark, lake):
+    schema = T.StructType([T.StructField("n", T.LongType())])
+
+    def body(result, progress):
+        result.wrote(lake.write("raw/numbers", spark.createDataFrame([(1,), (2,)], schema)))
+
+    result = run_job(lake, "numbers_write", {"start": "2026-11-01"}, body, quiet())
+    assert result.rows == 2
+
+    def failing(result, progress):
+        result.read(lake, "raw/numbers")
+        raise ValueError("input folder is empty")
+
+    with pytest.raises(ValueError):
+        run_job(lake, "numbers_fail", {}, failing, quiet())
+
+    runs = {r["job"]: r for r in lake.read(JOB_RUNS_TABLE).collect()}
+    ok, bad = runs["numbers_write"], runs["numbers_fail"]
+    assert (ok["status"], ok["rows"], ok["error"]) == ("success", 2, None)
+    assert json.loads(ok["outputs"]) == [{"table": "raw/numbers", "version": 0, "rows": 2}]
+    assert json.loads(ok["params"]) == {"start": "2026-11-01"}
+    assert ok["code_version"].startswith("0.1.0")
+    assert (bad["status"], bad["error"]) == ("failed", "ValueError: input folder is empty")
+    assert json.loads(bad["inputs"]) == {"raw/numbers": 0}
