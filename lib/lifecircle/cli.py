@@ -6,6 +6,7 @@ Commands stay thin: parse options, load the layered config, get the SparkSession
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import traceback
@@ -14,12 +15,11 @@ from typing import Any
 import click
 
 from lifecircle.config import Config, load_config
-from lifecircle.errors import LifecircleError
+from lifecircle.errors import InputError, LifecircleError
+from lifecircle.lake import Lake
 
 # Commands of the DESIGN.md contract that are not built yet, with the issue that builds them.
 NOT_BUILT = {
-    "tags": ("tags for a period", "issue #6 (tag engine)"),
-    "audience": ("select subscribers by a tag expression", "issue #6 (tag engine)"),
     "train": ("train the per-product propensity models", "issue #7 (matching matrix)"),
     "score": ("score the matching matrix", "issue #7 (matching matrix)"),
     "models": ("list and promote registered models", "issue #7 (matching matrix)"),
@@ -69,8 +69,6 @@ def cli(ctx: click.Context, conf_files: tuple[str, ...], overrides: tuple[str, .
 @pass_ctx
 def tables(ctx: Context, lake: str) -> None:
     """List the lake's tables with version, row count and partitions."""
-    from lifecircle.lake import Lake
-
     store = Lake(ctx.spark("tables"), lake, ctx.conf.lake)
     names = store.tables()
     if not names:
@@ -93,8 +91,6 @@ def tables(ctx: Context, lake: str) -> None:
 @pass_ctx
 def history(ctx: Context, lake: str, table: str, limit: int) -> None:
     """Show a table's Delta versions (operation, time, rows added)."""
-    from lifecircle.lake import Lake
-
     store = Lake(ctx.spark("history"), lake, ctx.conf.lake)
     for entry in store.history(table, limit):
         op = entry.get("lifecircle.operation") or entry.get("operation")
@@ -108,14 +104,169 @@ def history(ctx: Context, lake: str, table: str, limit: int) -> None:
 @pass_ctx
 def maintain(ctx: Context, lake: str, only: tuple[str, ...], retention_hours: float | None) -> None:
     """Compact small files (optimize) and vacuum files no retained version needs."""
-    from lifecircle.lake import Lake
-
     store = Lake(ctx.spark("maintain"), lake, ctx.conf.lake)
     for name in only or store.tables():
         before = store.describe(name).files
         store.optimize(name)
         removed = store.vacuum(name, retention_hours)
         click.echo(f"{name}: {before} -> {store.describe(name).files} files, {len(removed)} removed by vacuum")
+
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _day(value) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+@cli.command()
+@click.option("--out", "landing", required=True, metavar="LANDING", help="Landing folder to write interface files into.")
+@click.option("--truth", required=True, metavar="TRUTHDIR", help="Folder for the ground truth (never in LANDING).")
+@click.option("--subscribers", type=click.IntRange(1), required=True)
+@click.option("--days", type=click.IntRange(1), required=True)
+@click.option("--start", type=DATE, required=True, help="First day, YYYY-MM-DD.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--plain", is_flag=True, help="Write signaling uncompressed (.txt) instead of .txt.gz.")
+@click.option("--overwrite", is_flag=True, help="Replace an earlier simulation in the same folders.")
+@pass_ctx
+def simulate(
+    ctx: Context, landing: str, truth: str, subscribers: int, days: int, start, seed: int, plain: bool, overwrite: bool
+) -> None:
+    """Write a synthetic city in the interface formats, and its ground truth."""
+    from lifecircle.progress import Progress
+    from lifecircle.simulate import simulate_city
+
+    progress = Progress("simulate")
+    try:
+        summary = simulate_city(
+            out=landing, truth=truth, subscribers=subscribers, days=days, start=_day(start), seed=seed,
+            gzip_signaling=not plain, progress=lambda stage, rows=None: progress(stage, rows=rows),
+            overwrite=overwrite,
+        )
+    except (FileExistsError, ValueError) as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"landing: {landing}\ntruth:   {truth}\n{summary}")
+
+
+def _range_options(command):
+    command = click.option("--end", type=DATE, default=None, help="Last day (inclusive), YYYY-MM-DD.")(command)
+    return click.option("--start", type=DATE, default=None, help="First day, YYYY-MM-DD.")(command)
+
+
+@cli.command()
+@click.option("--landing", required=True, metavar="LANDING", help="Landing folder or Hadoop URI.")
+@click.option("--lake", required=True, metavar="LAKE")
+@_range_options
+@pass_ctx
+def ingest(ctx: Context, landing: str, lake: str, start, end) -> None:
+    """Validate, deduplicate and pseudonymise every interface file into the lake."""
+    from lifecircle.ingest.job import run
+    from lifecircle.progress import Progress
+
+    result = run(ctx.spark("ingest"), ctx.conf, landing, lake, _day(start), _day(end), progress=Progress("ingest"))
+    _echo_result(result)
+
+
+@cli.command()
+@click.option("--lake", required=True, metavar="LAKE")
+@click.option("--start", type=DATE, required=True)
+@click.option("--end", type=DATE, required=True)
+@pass_ctx
+def trajectories(ctx: Context, lake: str, start, end) -> None:
+    """Build mobility/stays and mobility/dwell_daily for the days START..END."""
+    from lifecircle.mobility.job import run_trajectories
+    from lifecircle.progress import Progress
+
+    result = run_trajectories(ctx.spark("trajectories"), ctx.conf, lake, _day(start), _day(end), progress=Progress("trajectories"))
+    _echo_result(result)
+
+
+@cli.command()
+@click.option("--lake", required=True, metavar="LAKE")
+@click.option("--start", type=DATE, required=True)
+@click.option("--end", type=DATE, required=True)
+@pass_ctx
+def dwell(ctx: Context, lake: str, start, end) -> None:
+    """Dwell profile, home/work anchors and area population for the period ending at END."""
+    from lifecircle.mobility.job import run_dwell
+    from lifecircle.progress import Progress
+
+    result = run_dwell(ctx.spark("dwell"), ctx.conf, lake, _day(start), _day(end), progress=Progress("dwell"))
+    _echo_result(result)
+
+
+@cli.command()
+@click.option("--lake", required=True, metavar="LAKE")
+@click.option("--period", required=True, metavar="yyyy-MM", help="Month whose profile window the tags describe.")
+@pass_ctx
+def tags(ctx: Context, lake: str, period: str) -> None:
+    """Compute features and every catalogue tag for one period (tags/customer_tags, tags/catalog)."""
+    from lifecircle.progress import Progress
+    from lifecircle.tags.job import run
+
+    _echo_result(run(ctx.spark("tags"), ctx.conf, lake, period, progress=Progress("tags")))
+
+
+@cli.command()
+@click.argument("expression")
+@click.option("--lake", required=True, metavar="LAKE")
+@click.option("--period", default=None, metavar="yyyy-MM", help="Default: the latest tagged period.")
+@click.option("--out", default=None, metavar="FILE", help="Write the audience as CSV instead of printing it.")
+@click.option("--limit", default=20, show_default=True, help="Rows to print when --out is not given.")
+@pass_ctx
+def audience(ctx: Context, expression: str, lake: str, period: str | None, out: str | None, limit: int) -> None:
+    """Subscribers matching a tag expression, e.g. "value.high AND NOT event.basketball"."""
+    from pyspark.sql import functions as F
+
+    from lifecircle.tags.audience import select_audience, write_audience
+
+    selected = select_audience(ctx.spark("audience"), Lake(ctx.spark("audience"), lake, ctx.conf.lake), expression, period)
+    if out:
+        click.echo(f"{write_audience(selected, out):,} subscribers written to {out}")
+        return
+    total = selected.count()
+    for row in selected.select("subscriber_id", F.array_join("tags", ",").alias("tags")).limit(limit).collect():
+        click.echo(f"{row['subscriber_id'][:16]}…  {row['tags']}")
+    click.echo(f"{total:,} subscribers match")
+
+
+@cli.command(name="run")
+@click.option("--landing", required=True, metavar="LANDING")
+@click.option("--lake", required=True, metavar="LAKE")
+@click.option("--start", type=DATE, required=True)
+@click.option("--end", type=DATE, required=True)
+@click.option("--steps", default=None, metavar="a,b,…", help="Subset of the steps, in chain order (default: all).")
+@pass_ctx
+def run_chain(ctx: Context, landing: str, lake: str, start, end, steps: str | None) -> None:
+    """Run the whole chain for a date range, idempotently."""
+    from lifecircle.pipeline import RunRequest, parse_steps, run_pipeline
+
+    chosen = parse_steps(steps)
+    request = RunRequest(landing, lake, _day(start), _day(end))
+    for result in run_pipeline(ctx.spark("run"), ctx.conf, request, chosen):
+        _echo_result(result)
+
+
+@cli.command()
+@click.option("--workdir", default="demo", show_default=True, type=click.Path(file_okay=False))
+@click.option("--subscribers", type=click.IntRange(1), default=300, show_default=True)
+@click.option("--days", type=click.IntRange(1), default=7, show_default=True)
+@click.option("--start", type=DATE, default="2026-11-02", show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@pass_ctx
+def demo(ctx: Context, workdir: str, subscribers: int, days: int, start, seed: int) -> None:
+    """Simulate a city and run every step that exists; print where the outputs are."""
+    from lifecircle.demo import run_demo
+
+    run_demo(ctx.spark("demo"), ctx.conf, workdir, subscribers, days, _day(start), seed)
+
+
+def _echo_result(result) -> None:
+    tables = ", ".join(f"{c.table}@v{c.version}" for c in result.outputs) or "no tables"
+    click.echo(f"{result.job}: {result.rows:,} rows in {result.seconds:.1f}s -> {tables}")
+    text = result.summary.get("text") if isinstance(result.summary, dict) else None
+    if text:
+        click.echo(text)
 
 
 def _not_built(name: str, what: str, where: str) -> click.Command:

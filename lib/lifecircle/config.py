@@ -20,6 +20,8 @@ import yaml
 
 from lifecircle.errors import ConfigError
 from lifecircle.ingest.settings import IngestSettings
+from lifecircle.mobility.settings import MobilitySettings
+from lifecircle.tags.settings import TagSettings
 
 CLI_ORIGIN = "command line"
 
@@ -60,6 +62,8 @@ class Config:
     time: TimeSettings = field(default_factory=TimeSettings)
     pseudonym: PseudonymSettings = field(default_factory=PseudonymSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    mobility: MobilitySettings = field(default_factory=MobilitySettings)
+    tags: TagSettings = field(default_factory=TagSettings)
     sources: tuple[str, ...] = ()
 
 

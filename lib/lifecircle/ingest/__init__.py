@@ -1,1 +1,48 @@
-"""lifecircle.ingest"""
+"""lifecircle.ingest — interface files of the landing folder into the lake (module A).
+
+Entry point: :func:`lifecircle.ingest.job.run`. Tables written: ``raw/signaling``, the monthly
+``raw/subscribers``, ``raw/usage``, ``raw/product_status``, ``raw/complaints``,
+``raw/ocrm_feedback``, ``dim/cells``, ``dim/places``, ``dim/cell_place``, ``dim/events``,
+``dim/products``, ``raw/quarantine``, ``vault/identity`` and the ledger ``ops/ingest_files``.
+
+Quarantine reason codes (``raw/quarantine.reason``; the first failing check wins, in this order)
+
+Signaling (``signaling/YYYYMMDD/*.txt[.gz]``):
+
+- ``encoding`` — the line is not valid UTF-8 (``raw`` keeps it with U+FFFD for the bad bytes)
+- ``field_count`` — not exactly 5 ``|``-separated fields (a truncated last line usually lands here;
+  ``detail`` then says "last line has no line end")
+- ``bad_msisdn`` — not 11 digits starting with 1 after stripping whitespace and a leading ``+86``/``86``
+- ``bad_timestamp`` — ``event_time`` is not a real local time ``yyyyMMddHHmmss``
+- ``ts_outside_day`` — ``event_time`` is not on the day of the file's folder
+- ``bad_event_type`` — not an integer 1–10
+- ``bad_cell_key`` — ``lac`` or ``cell_id`` empty or not an integer
+- ``unknown_cell`` — ``(lac, cell_id)`` is not in ``dim/cells``
+
+CSV files (``params/*``, ``boss/*``, ``vgop/*``, ``crm/*``, ``ocrm/*``; the header line is no record):
+
+- ``encoding`` — the line is not valid UTF-8
+- ``bad_header`` — (added by this suite) the file's first non-blank line is not the header
+  INTERFACES.md gives for the file (compared ignoring case, spaces and quotes); every line of
+  such a file is quarantined, since its fields cannot be trusted to be in the expected order
+- ``field_count`` — not the number of fields of the header (quoted fields may contain commas)
+- ``missing_required`` — a required field is empty (optional: ``cells.azimuth``,
+  ``places.category_l3``, ``subscribers.gender``, ``subscribers.birth_year``,
+  ``products.launch_date``, ``ocrm_feedback.opened_within_days``)
+- ``bad_msisdn`` — as for signaling
+- ``bad_number`` — not a number, or outside its range: integers; amounts with at most 2 decimals;
+  counts, minutes, MB, fees ≥ 0; longitude ±180, latitude ±90, azimuth 0–360, weight in (0, 1],
+  birth_year 1900–2100
+- ``bad_date`` — not a real ``yyyy-MM-dd`` date, ``yyyy-MM-dd HH:mm:ss`` time or ``yyyyMM`` month;
+  also an event that ends before it starts and a usage row whose ``month`` is not its file's month
+- ``bad_enum`` — outside the vocabulary of INTERFACES.md (brand, tier, gender, status, channel,
+  response, ``is_landmark`` 0/1)
+
+Not quarantined but counted: ``duplicate`` — a later copy of a record already accepted (signaling:
+same normalized msisdn, event_time, event_type, lac, cell_id; CSV: all normalized fields equal),
+whether the first copy came in the same file, another file of the same run, or an earlier run.
+
+``raw`` never holds a full number: the msisdn field is masked to its first 3 and last 2 characters
+(``138******00``) and any other 11-digit number in the line likewise; ``vault/identity`` is the only
+table with raw msisdns.
+"""

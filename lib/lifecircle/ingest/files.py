@@ -1,0 +1,143 @@
+"""Landing files: which interface kind a path is, the run's date range, content hashes, decisions.
+
+A file's identity is its path relative to the landing root; its hash is the SHA-256 of its bytes as
+delivered (computed by Spark's ``sha2`` over the ``binaryFile`` content, so any Hadoop URI works).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from lifecircle.errors import InputError
+from lifecircle.hadoopfs import HadoopFS
+
+_GZ = r"(?:\.gz)?"
+# kind -> pattern of the relative path; group "d" is yyyyMMdd, group "m" is yyyyMM.
+PATTERNS: dict[str, re.Pattern[str]] = {
+    "signaling": re.compile(rf"^signaling/(?P<d>\d{{8}})/[^/]+\.txt{_GZ}$"),
+    "cells": re.compile(rf"^params/cells\.csv{_GZ}$"),
+    "places": re.compile(rf"^params/places\.csv{_GZ}$"),
+    "cell_place": re.compile(rf"^params/cell_place\.csv{_GZ}$"),
+    "events": re.compile(rf"^params/events\.csv{_GZ}$"),
+    "products": re.compile(rf"^params/products\.csv{_GZ}$"),
+    "subscribers": re.compile(rf"^boss/subscribers_(?P<m>\d{{6}})\.csv{_GZ}$"),
+    "usage": re.compile(rf"^boss/usage_(?P<m>\d{{6}})\.csv{_GZ}$"),
+    "product_status": re.compile(rf"^vgop/product_status_(?P<m>\d{{6}})\.csv{_GZ}$"),
+    "complaints": re.compile(rf"^crm/complaints_(?P<m>\d{{6}})\.csv{_GZ}$"),
+    "ocrm_feedback": re.compile(rf"^ocrm/feedback_(?P<d>\d{{8}})\.csv{_GZ}$"),
+}
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: str  # fully qualified URI, as Spark's binaryFile reports it
+    file: str  # identity: path relative to the landing root
+    kind: str
+    size: int
+    day: dt.date | None = None  # signaling folder day, OCRM feedback day
+    month: str | None = None  # yyyy-MM of a monthly extract
+    sha256: str | None = None
+
+
+def classify(relative: str) -> tuple[str, dt.date | None, str | None] | None:
+    """(kind, day, month) of a relative path, or None when it is no interface file."""
+    for kind, pattern in PATTERNS.items():
+        found = pattern.match(relative)
+        if not found:
+            continue
+        groups = found.groupdict()
+        try:
+            if groups.get("d"):
+                return kind, dt.datetime.strptime(groups["d"], "%Y%m%d").date(), None
+            if groups.get("m"):
+                month = dt.datetime.strptime(groups["m"], "%Y%m")
+                return kind, None, month.strftime("%Y-%m")
+        except ValueError:
+            return None  # e.g. a folder named 20261131: not a day, reported as ignored
+        return kind, None, None
+    return None
+
+
+def list_landing(spark: SparkSession, landing: str) -> tuple[list[LandingFile], list[str]]:
+    """Interface files under ``landing`` and the relative paths of everything else found there."""
+    fs = HadoopFS(spark, landing)
+    if not fs.is_dir(landing):
+        raise InputError(f"landing folder {landing} does not exist or is not a folder")
+    prefix = fs.qualify(landing).rstrip("/") + "/"
+    files, ignored = [], []
+    for status in fs.list_files(landing):
+        relative = status.path[len(prefix) :] if status.path.startswith(prefix) else status.path
+        name = relative.rsplit("/", 1)[-1]
+        if name.startswith((".", "_")):
+            continue  # hidden files and markers (.done, _SUCCESS, .crc) are not deliveries
+        found = classify(relative)
+        if found is None:
+            ignored.append(relative)
+            continue
+        kind, day, month = found
+        files.append(LandingFile(status.path, relative, kind, status.size, day, month))
+    return sorted(files, key=lambda f: f.file), sorted(ignored)
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    year, mon = (int(p) for p in month.split("-"))
+    return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def in_range(f: LandingFile, start: dt.date | None, end: dt.date | None) -> bool:
+    """Dated files inside [start, end] (monthly ones when their month overlaps it); params always."""
+    if f.day is not None:
+        first = last = f.day
+    elif f.month is not None:
+        first, last = month_bounds(f.month)
+    else:
+        return True
+    return (start is None or last >= start) and (end is None or first <= end)
+
+
+def with_hashes(spark: SparkSession, files: list[LandingFile]) -> list[LandingFile]:
+    """The files with their SHA-256, one small row per file back to the driver."""
+    if not files:
+        return []
+    hashes = dict(
+        spark.read.format("binaryFile")
+        .load([f.path for f in files])
+        .select(F.col("path"), F.sha2(F.col("content"), 256).alias("sha256"))
+        .collect()
+    )
+    missing = [f.file for f in files if f.path not in hashes]
+    if missing:
+        raise InputError(f"could not read landing files {missing[:3]} (moved while ingesting?)")
+    return [replace(f, sha256=hashes[f.path]) for f in files]
+
+
+@dataclass(frozen=True)
+class Decisions:
+    new: list[LandingFile]
+    replaced: list[LandingFile]  # same path, new hash: earlier rows leave, these enter
+    skipped: list[LandingFile]  # same path and hash as the current ledger row
+
+    @property
+    def to_ingest(self) -> list[LandingFile]:
+        return sorted(self.new + self.replaced, key=lambda f: f.file)
+
+
+def decide(files: Iterable[LandingFile], current: Mapping[str, str]) -> Decisions:
+    """Compare hashes with the ledger's current hash per file (``current``: file -> sha256)."""
+    new, replaced, skipped = [], [], []
+    for f in files:
+        known = current.get(f.file)
+        if known is None:
+            new.append(f)
+        elif known == f.sha256:
+            skipped.append(f)
+        else:
+            replaced.append(f)
+    return Decisions(new, replaced, skipped)

@@ -1,0 +1,132 @@
+"""The ingest job: landing files → raw/dim tables, raw/quarantine, vault/identity, ops/ingest_files.
+
+Each table gets at most one commit per run, the ledger last: a run that fails part-way leaves the
+ledger as it was, so the next run ingests the same files again and, because rows of re-ingested
+files are replaced rather than added, ends in the same state as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+
+from pyspark.sql import DataFrame, SparkSession
+
+from lifecircle.config import Config
+from lifecircle.errors import InputError
+from lifecircle.ingest import extracts, files, ledger, params, pipeline, quarantine
+from lifecircle.ingest.identity import identity_rows, pseudonym_key
+from lifecircle.ingest.lines import read_lines
+from lifecircle.ingest.records import outcome_counts, quarantine_rows
+from lifecircle.ingest.summary import Summary
+from lifecircle.lake import Lake
+from lifecircle.progress import Progress
+from lifecircle.runs import JobResult, run_job
+
+IDENTITY_TABLE = "vault/identity"
+# Parameter data first (signaling checks cells against dim/cells), signaling last (the big one).
+ORDER = [*params.SPECS, *extracts.SPECS, "signaling"]
+
+
+def run(
+    spark: SparkSession,
+    conf: Config,
+    landing: str,
+    lake_root: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    progress: Progress | None = None,
+) -> JobResult:
+    """Ingest the landing folder (signaling days and monthly files restricted to [start, end])."""
+    if start and end and start > end:
+        raise InputError(f"--start {start} is after --end {end}")
+    lake = Lake(spark, lake_root, conf.lake)
+    job_params = {"landing": landing, "lake": lake.root, "start": start, "end": end}
+    return run_job(
+        lake, "ingest", job_params, lambda result, prog: _ingest(spark, conf, lake, landing, start, end, result, prog), progress
+    )
+
+
+def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: JobResult, progress: Progress) -> None:
+    key = pseudonym_key(conf.pseudonym)  # fail before any work when the key is missing
+    now = dt.datetime.now(dt.UTC)
+    run_day = now.date()
+    found, ignored = files.list_landing(spark, landing)
+    candidates = files.with_hashes(spark, [f for f in found if files.in_range(f, start, end)])
+    progress("list", f"{len(candidates)} interface files in range, {len(ignored)} other files ignored")
+    current = ledger.current_versions(lake, candidates)
+    decisions = files.decide(candidates, {name: v.sha256 for name, v in current.items()})
+    todo = decisions.to_ingest
+    progress("decide", f"{len(decisions.new)} new, {len(decisions.replaced)} replaced, {len(decisions.skipped)} same hash")
+    _require_cells(lake, todo)
+
+    reingested = [f.file for f in todo]
+    summary = Summary(ignored=ignored)
+    ledger_rows = [ledger.ledger_row(f, "skipped_same_hash", ledger.FileCounts(), now, run_day) for f in decisions.skipped]
+    quarantined: list[DataFrame] = []
+    identities: list[DataFrame] = []
+    persisted: list[DataFrame] = []
+    try:
+        for kind in ORDER:
+            kind_files = [f for f in todo if f.kind == kind]
+            if not kind_files:
+                continue
+            source = _source(lake, conf, kind, result)
+            classified, counts = _ingest_kind(spark, lake, conf, key, source, kind_files, reingested, result, progress)
+            persisted.append(classified)
+            quarantined.append(quarantine_rows(classified, kind, run_day))
+            identities.append(identity_rows(classified))
+            by_file = ledger.count_by_file(counts)
+            ledger_rows += [ledger.ledger_row(f, "current", by_file[f.file], now, run_day) for f in kind_files]
+            summary.add(kind, kind_files, counts)
+            if kind == "places":
+                summary.unknown_categories = params.compute_unknown_categories(spark, lake.read("dim/places")).collect()
+
+        old_partitions = {(f.kind, current[f.file].day) for f in decisions.replaced if current[f.file].day}
+        commit = quarantine.commit_quarantine(lake, quarantined, reingested, old_partitions)
+        if commit is not None:
+            result.wrote(commit)
+            progress("write raw/quarantine", f"version {commit.version}", rows=commit.rows_added)
+        if identities:
+            commit = result.wrote(lake.merge(IDENTITY_TABLE, reduce(DataFrame.unionByName, identities).distinct(), ["subscriber_id"]))
+            progress("write vault/identity", f"version {commit.version}", rows=commit.rows_added)
+    finally:
+        for df in persisted:
+            df.unpersist()
+
+    commit = ledger.commit_ledger(lake, ledger_rows, [f.file for f in decisions.replaced])
+    if commit is not None:
+        result.wrote(commit)
+    summary.files(decisions)
+    result.summary = summary.as_dict()
+    progress("summary", "\n" + result.summary["text"])
+
+
+def _require_cells(lake: Lake, todo: list[files.LandingFile]) -> None:
+    kinds = {f.kind for f in todo}
+    if "signaling" in kinds and "cells" not in kinds and not lake.exists("dim/cells"):
+        raise InputError("signaling needs the cell table: deliver params/cells.csv (dim/cells does not exist yet)")
+
+
+def _source(lake: Lake, conf: Config, kind: str, result: JobResult) -> pipeline.Source:
+    timezone = conf.time.local_timezone
+    if kind == "signaling":
+        result.read(lake, "dim/cells")
+        return pipeline.signaling_source(lake.read("dim/cells"), timezone, conf.ingest.cell_buckets)
+    spec = params.SPECS.get(kind) or extracts.SPECS[kind]
+    return pipeline.csv_source(spec, timezone)
+
+
+def _ingest_kind(spark, lake, conf, key, source, kind_files, reingested, result, progress):
+    """Classify one kind's files, commit its table; returns the persisted rows and their counts."""
+    values = sorted({getattr(f, "day" if source.partition == "day" else "month") for f in kind_files}) if source.partition else []
+    lines = read_lines(spark, kind_files, conf.ingest.batch_lines, conf.ingest.read_tasks)
+    existing = pipeline.read_existing(lake, source, values, reingested)
+    if existing is not None:
+        result.read(lake, source.table)
+    classified = pipeline.persist(pipeline.compute_classified(lines, source, key, conf.ingest.raw_max_chars, existing))
+    commit = result.wrote(pipeline.commit_table(lake, source, classified, values))
+    counts = outcome_counts(classified)
+    read = sum(n for *_, n in counts)
+    progress(f"write {source.table}", f"{len(kind_files)} files, {read:,} lines, version {commit.version}", rows=commit.rows_added)
+    return classified, counts

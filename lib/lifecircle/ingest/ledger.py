@@ -1,0 +1,122 @@
+"""The ``ops/ingest_files`` ledger: one row per ingested file version, so counts reconcile.
+
+For every row ``rows_read = rows_accepted + rows_quarantined + rows_duplicate``. ``status``:
+``current`` (the version whose rows are in the lake), ``replaced`` (an earlier version of a path
+delivered again with new content), ``skipped_same_hash`` (the same content delivered again: noted
+once per version with zero counts, its rows are counted nowhere twice). ``day`` is the partition of
+the file's lines in raw/quarantine (its day, the first of its month, or the run's day for params).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from lifecircle.ingest.files import LandingFile, month_bounds
+from lifecircle.lake import CommitInfo, Lake
+
+TABLE = "ops/ingest_files"
+SCHEMA = T.StructType(
+    [
+        T.StructField("file", T.StringType()),
+        T.StructField("source", T.StringType()),
+        T.StructField("sha256", T.StringType()),
+        T.StructField("bytes", T.LongType()),
+        T.StructField("rows_read", T.LongType()),
+        T.StructField("rows_accepted", T.LongType()),
+        T.StructField("rows_quarantined", T.LongType()),
+        T.StructField("rows_duplicate", T.LongType()),
+        T.StructField("status", T.StringType()),
+        T.StructField("ingested_at", T.TimestampType()),
+        T.StructField("day", T.DateType()),
+        T.StructField("month", T.StringType()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Version:
+    sha256: str
+    day: dt.date | None
+
+
+@dataclass
+class FileCounts:
+    accepted: int = 0
+    quarantined: int = 0
+    duplicate: int = 0
+
+    @property
+    def read(self) -> int:
+        return self.accepted + self.quarantined + self.duplicate
+
+
+def current_versions(lake: Lake, files: Iterable[LandingFile]) -> dict[str, Version]:
+    """The current ledger row of each of ``files`` that has one (only those paths are read)."""
+    names = [f.file for f in files]
+    if not names or not lake.exists(TABLE):
+        return {}
+    rows = (
+        lake.read(TABLE)
+        .where((F.col("status") == F.lit("current")) & F.col("file").isin(names))
+        .select(F.col("file"), F.col("sha256"), F.col("day"))
+        .collect()
+    )
+    return {r.file: Version(r.sha256, r.day) for r in rows}
+
+
+def file_day(f: LandingFile, run_day: dt.date) -> dt.date:
+    """Same rule as records.quarantine_day, for the driver."""
+    if f.day is not None:
+        return f.day
+    if f.month is not None:
+        return month_bounds(f.month)[0]
+    return run_day
+
+
+def count_by_file(counts: Iterable[tuple[str, str, str | None, int]]) -> dict[str, FileCounts]:
+    by_file: dict[str, FileCounts] = defaultdict(FileCounts)
+    for file, outcome, _, rows in counts:
+        current = by_file[file]
+        setattr(current, outcome, getattr(current, outcome) + rows)
+    return by_file
+
+
+def ledger_row(f: LandingFile, status: str, counts: FileCounts, at: dt.datetime, run_day: dt.date) -> tuple:
+    return (
+        f.file,
+        f.kind,
+        f.sha256,
+        f.size,
+        counts.read,
+        counts.accepted,
+        counts.quarantined,
+        counts.duplicate,
+        status,
+        at,
+        file_day(f, run_day),
+        f.month,
+    )
+
+
+def commit_ledger(lake: Lake, rows: list[tuple], replaced: list[str]) -> CommitInfo | None:
+    """Mark replaced versions and add this run's rows, in one commit (the run's last)."""
+    if not rows:
+        return None
+    new = lake.spark.createDataFrame(rows, SCHEMA)
+    if not lake.exists(TABLE):
+        return lake.write(TABLE, new)
+    status = (
+        F.when(F.col("file").isin(replaced) & (F.col("status") == F.lit("current")), F.lit("replaced"))
+        .otherwise(F.col("status"))
+        .alias("status")
+    )
+    updated = lake.read(TABLE).select(*[status if c == "status" else F.col(c) for c in SCHEMA.fieldNames()])
+    # A re-delivery with the same content is noted once per version, so re-running changes nothing.
+    seen = updated.select(F.col("file"), F.col("sha256"), F.col("status"))
+    return lake.write(TABLE, updated.unionByName(new.join(seen, on=["file", "sha256", "status"], how="left_anti")))

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from pyspark.testing import assertDataFrameEqual
+
+from lifecircle.tags.events import PARTICIPANTS_SCHEMA, event_participants
+
+UTC = dt.UTC
+TZ = "Asia/Shanghai"
+
+
+def ts(h, m=0, day=7):  # local time on 2026-11-<day> as a UTC-aware instant
+    return dt.datetime(2026, 11, day, h, m, tzinfo=UTC) - dt.timedelta(hours=8)
+
+
+def test_overlap_rule_min_30_minutes_or_half_the_event(spark):
+    events = spark.createDataFrame(
+        [
+            ("E1", "game", "basketball", "P1", ts(19), ts(21)),  # 2 h: needs 30 min
+            ("E2", "talk", "exhibition", "P2", ts(10), ts(10, 40)),  # 40 min: needs 20 min
+        ],
+        "event_id string, name string, event_type string, place_id string, start_ts timestamp, end_ts timestamp",
+    )
+    stays = spark.createDataFrame(
+        [
+            ("in", "P1", ts(18), ts(19, 30)),  # 30 min inside: attends
+            ("short", "P1", ts(20, 45), ts(22)),  # 15 min: no
+            ("split", "P1", ts(19), ts(19, 20)),  # 20 + 15 min in two stays: attends
+            ("split", "P1", ts(20, 30), ts(20, 45)),
+            ("other", "P9", ts(19), ts(21)),  # elsewhere: no
+            ("talk", "P2", ts(10, 15), ts(10, 35)),  # 20 min of a 40-min event: attends
+            ("late", "P2", ts(10, 25), ts(12)),  # 15 min: no
+        ],
+        "subscriber_id string, place_id string, start_ts timestamp, end_ts timestamp",
+    )
+    day = dt.date(2026, 11, 7)
+    expected = spark.createDataFrame(
+        [
+            ("in", "E1", "basketball", "P1", 1800, day),
+            ("split", "E1", "basketball", "P1", 2100, day),
+            ("talk", "E2", "exhibition", "P2", 1200, day),
+        ],
+        PARTICIPANTS_SCHEMA,
+    )
+    assertDataFrameEqual(event_participants(stays, events, TZ), expected)
+
+
+def test_event_day_is_the_local_day_of_the_start(spark):
+    events = spark.createDataFrame(
+        [("E3", "party", "concert", "P1", ts(0, 30, day=8), ts(3, day=8))],
+        "event_id string, name string, event_type string, place_id string, start_ts timestamp, end_ts timestamp",
+    )
+    stays = spark.createDataFrame(
+        [("x", "P1", ts(23, day=7), ts(2, day=8))],
+        "subscriber_id string, place_id string, start_ts timestamp, end_ts timestamp",
+    )
+    rows = event_participants(stays, events, TZ).collect()
+    assert [(r.subscriber_id, r.overlap_s, r.event_day) for r in rows] == [("x", 5400, dt.date(2026, 11, 8))]
