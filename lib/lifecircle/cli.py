@@ -149,8 +149,10 @@ def simulate(
 
 
 def _range_options(command):
-    command = click.option("--end", type=DATE, default=None, help="Last day (inclusive), YYYY-MM-DD.")(command)
-    return click.option("--start", type=DATE, default=None, help="First day, YYYY-MM-DD.")(command)
+    command = click.option(
+        "--end", type=DATE, default=None, help="Last day (inclusive); monthly extracts up to its month."
+    )(command)
+    return click.option("--start", type=DATE, default=None, help="First day of daily files (signaling, OCRM).")(command)
 
 
 @cli.command()

@@ -82,8 +82,10 @@ def test_changed_content_replaces_the_files_rows(landing, ingest, lake):
 def test_start_and_end_restrict_days_and_months(landing, ingest, lake):
     write(landing, FILE_A, [R1])
     write(landing, FILE_D2, ["13800138000|20261102080000|5|9527|31021"])
-    write(landing, "boss/subscribers_202610.csv", ["msisdn,brand,tier,gender,birth_year,open_date,package_code,status"])
+    header = ["msisdn,brand,tier,gender,birth_year,open_date,package_code,status"]
+    write(landing, "boss/subscribers_202610.csv", header)  # history before the range: wanted
+    write(landing, "boss/subscribers_202612.csv", header)  # after the range: not yet
     result = ingest(landing, dt.date(2026, 11, 2), dt.date(2026, 11, 30))
     files = {r.file for r in lake.read("ops/ingest_files").collect()}
-    assert files == {"params/cells.csv", FILE_D2}
+    assert files == {"params/cells.csv", FILE_D2, "boss/subscribers_202610.csv"}
     assert result.summary["rows"]["accepted"] == 4  # three cells and one record

@@ -135,7 +135,7 @@ def with_csv_checks(lines: DataFrame, spec: CsvSpec, timezone: str) -> DataFrame
     by column: one expression nesting everything generates a method too large for the JIT.
     """
     n = len(spec.fields)
-    passthrough = [F.col(c) for c in ("file", "line_no", "text", "bad_utf8", "truncated", "file_day", "file_month")]
+    passthrough = [F.col(c) for c in ("file_id", "line_no", "text", "bad_utf8", "truncated", "file_day", "file_month")]
     header_bad = ~F.coalesce(F.regexp_replace(F.lower(F.col("header")), r'[\s"]', "") == F.lit(spec.header), F.lit(False))
     texts = lines.withColumn("_fields", split_csv(F.col("text"))).select(
         *passthrough,
@@ -173,7 +173,7 @@ def with_csv_checks(lines: DataFrame, spec: CsvSpec, timezone: str) -> DataFrame
     msisdn = F.col(f"_p{position}") if position is not None else F.lit(None).cast("string")
     outputs = [F.col(f"_p{i}").alias(f.column) for i, f in enumerate(spec.fields) if f.keep and f.kind != "msisdn"]
     return judged.select(
-        *[F.col(c) for c in ("file", "line_no", "text", "truncated", "file_day", "file_month")],
+        *[F.col(c) for c in ("file_id", "line_no", "text", "truncated", "file_day", "file_month")],
         reason.alias("reason"),
         detail.alias("detail"),
         msisdn.alias("msisdn"),

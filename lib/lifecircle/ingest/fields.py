@@ -10,7 +10,6 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-_INT = r"^[+-]?[0-9]{1,18}$"
 _DECIMAL = r"^[+-]?[0-9]{1,10}(\.[0-9]{1,2})?$"  # amounts: CNY with at most 2 decimals
 _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 _MSISDN = r"^1[0-9]{10}$"
@@ -44,8 +43,9 @@ def normalize_msisdn(col: Column) -> Column:
 
 
 def parse_int(col: Column, low: int | None = None, high: int | None = None, dtype: str = "int") -> Column:
-    value = F.when(col.rlike(_INT), col.try_cast(dtype))
-    return _in_range(value, low, high)
+    # try_cast to an integer type is strict in every ANSI mode (no decimals, exponents, inner
+    # spaces or overflow): no regular expression needed, which matters at 10 M lines.
+    return _in_range(col.try_cast(dtype), low, high)
 
 
 def parse_double(col: Column, low: float | None = None, high: float | None = None) -> Column:

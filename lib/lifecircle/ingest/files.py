@@ -92,14 +92,13 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
 
 
 def in_range(f: LandingFile, start: dt.date | None, end: dt.date | None) -> bool:
-    """Dated files inside [start, end] (monthly ones when their month overlaps it); params always."""
+    """Daily files inside [start, end]; monthly extracts of every month up to ``end`` (trends and
+    the models' M-1 -> M transition need the months before the range); params always."""
     if f.day is not None:
-        first = last = f.day
-    elif f.month is not None:
-        first, last = month_bounds(f.month)
-    else:
-        return True
-    return (start is None or last >= start) and (end is None or first <= end)
+        return (start is None or f.day >= start) and (end is None or f.day <= end)
+    if f.month is not None:
+        return end is None or month_bounds(f.month)[0] <= end
+    return True
 
 
 def with_hashes(spark: SparkSession, files: list[LandingFile]) -> list[LandingFile]:

@@ -16,7 +16,7 @@ from lifecircle.config import Config
 from lifecircle.errors import InputError
 from lifecircle.ingest import extracts, files, ledger, params, pipeline, quarantine
 from lifecircle.ingest.identity import identity_rows, pseudonym_key
-from lifecircle.ingest.lines import read_lines
+from lifecircle.ingest.lines import file_name, read_lines
 from lifecircle.ingest.records import outcome_counts, quarantine_rows
 from lifecircle.ingest.summary import Summary
 from lifecircle.lake import Lake
@@ -74,7 +74,7 @@ def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: J
             source = _source(lake, conf, kind, result)
             classified, counts = _ingest_kind(spark, lake, conf, key, source, kind_files, reingested, result, progress)
             persisted.append(classified)
-            quarantined.append(quarantine_rows(classified, kind, run_day))
+            quarantined.append(quarantine_rows(classified, kind, run_day, file_name(kind_files)))
             identities.append(identity_rows(classified))
             by_file = ledger.count_by_file(counts)
             ledger_rows += [ledger.ledger_row(f, "current", by_file[f.file], now, run_day) for f in kind_files]
@@ -125,8 +125,8 @@ def _ingest_kind(spark, lake, conf, key, source, kind_files, reingested, result,
     if existing is not None:
         result.read(lake, source.table)
     classified = pipeline.persist(pipeline.compute_classified(lines, source, key, conf.ingest.raw_max_chars, existing))
-    commit = result.wrote(pipeline.commit_table(lake, source, classified, values))
-    counts = outcome_counts(classified)
+    commit = result.wrote(pipeline.commit_table(lake, source, classified, values, file_name(kind_files)))
+    counts = outcome_counts(classified, [f.file for f in kind_files])
     read = sum(n for *_, n in counts)
     progress(f"write {source.table}", f"{len(kind_files)} files, {read:,} lines, version {commit.version}", rows=commit.rows_added)
     return classified, counts

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from lifecircle.ingest import signaling
@@ -101,11 +101,12 @@ def read_existing(lake: Lake, source: Source, values: list, reingested: list[str
 
 
 def persist(df: DataFrame) -> DataFrame:
-    return df.persist(StorageLevel.MEMORY_AND_DISK)
+    # Deserialized columnar batches (the DataFrame default): serializing them costs CPU for nothing.
+    return df.persist(StorageLevel.MEMORY_AND_DISK_DESER)
 
 
-def commit_table(lake: Lake, source: Source, classified: DataFrame, values: list) -> CommitInfo:
-    rows = stored_rows(classified, source.columns)
+def commit_table(lake: Lake, source: Source, classified: DataFrame, values: list, file_name: Column) -> CommitInfo:
+    rows = stored_rows(classified, source.columns, file_name)
     if source.partition is None:
         return lake.write(source.table, rows)
     return lake.replace_partitions(source.table, rows, {source.partition: values}, partition_by=source.partition_by)

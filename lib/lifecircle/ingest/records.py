@@ -16,10 +16,7 @@ from pyspark.sql import functions as F
 from lifecircle.ingest import fields as P
 from lifecircle.ingest.identity import subscriber_id
 
-QUARANTINE_COLUMNS = ["source", "file", "line_no", "raw", "reason", "detail", "day", "month"]
-
-
-BOOKKEEPING = ("file", "line_no", "text", "truncated", "file_day", "file_month", "reason", "detail", "msisdn")
+BOOKKEEPING = ("file_id", "line_no", "text", "truncated", "file_day", "file_month", "reason", "detail", "msisdn")
 
 
 def with_ids_and_raw(
@@ -36,7 +33,7 @@ def with_ids_and_raw(
     detail = F.concat_ws("; ", F.col("detail"), F.when(F.col("truncated"), F.lit("last line has no line end")))
     typed = [c for c in checked.columns if c not in BOOKKEEPING]
     return checked.select(
-        F.col("file").alias("source_file"),
+        F.col("file_id"),
         F.col("line_no"),
         F.col("reason"),
         F.when(~valid & (detail != F.lit("")), detail).alias("detail"),
@@ -52,7 +49,8 @@ def with_ids_and_raw(
 def with_outcome(
     new: DataFrame, existing: DataFrame | None, keys: list[str], cluster: list[str]
 ) -> DataFrame:
-    """Add ``outcome``; the first copy by (already in the lake, source_file, line_no) is kept.
+    """Add ``outcome``; the first copy by (already in the lake, file, line_no) is kept (file ids
+    follow the order of the file paths).
 
     ``cluster`` columns (the table's partition columns when they make a good spread) hash the rows
     once so that the window and the partitioned write that follows need no further shuffle.
@@ -64,13 +62,15 @@ def with_outcome(
         rows = rows.repartition(*[F.col(c) for c in cluster])
     rejected = F.col("reason").isNotNull()
     # Rejected lines are no records: each forms its own group instead of one giant null-key group.
-    rows = rows.withColumn("_qfile", F.when(rejected, F.col("source_file"))).withColumn(
+    rows = rows.withColumn("_qfile", F.when(rejected, F.col("file_id"))).withColumn(
         "_qline", F.when(rejected, F.col("line_no"))
     )
-    # Key columns first: the sort's prefix comparison then settles most comparisons by the first
-    # (most selective) key instead of the day every row shares.
-    copies = Window.partitionBy(*[F.col(c) for c in [*keys, *cluster, "_qfile", "_qline"]]).orderBy(
-        F.col("_priority"), F.col("source_file"), F.col("line_no")
+    group = [*keys, *cluster, "_qfile", "_qline"]
+    # A hash of the group first: the sort's 8-byte prefix then tells almost all rows apart, instead
+    # of comparing whole rows whose first columns (day, a subscriber's id) are often equal.
+    rows = rows.withColumn("_group_hash", F.xxhash64(*[F.col(c) for c in group]))
+    copies = Window.partitionBy(F.col("_group_hash"), *[F.col(c) for c in group]).orderBy(
+        F.col("_priority"), F.col("file_id"), F.col("line_no")
     )
     outcome = (
         F.when(F.col("_priority") == F.lit(0), F.lit("kept"))
@@ -78,12 +78,15 @@ def with_outcome(
         .when(F.row_number().over(copies) == F.lit(1), F.lit("accepted"))
         .otherwise(F.lit("duplicate"))
     )
-    return rows.withColumn("outcome", outcome).drop("_priority", "_qfile", "_qline")
+    return rows.withColumn("outcome", outcome).drop("_priority", "_qfile", "_qline", "_group_hash")
 
 
-def stored_rows(classified: DataFrame, columns: list[str]) -> DataFrame:
-    """The table's rows after this run: kept and accepted ones."""
-    return classified.where(F.col("outcome").isin("kept", "accepted")).select(*[F.col(c) for c in columns])
+def stored_rows(classified: DataFrame, columns: list[str], file_name: Column) -> DataFrame:
+    """The table's rows after this run: kept ones (which have their source_file) and accepted ones
+    (whose source_file is ``file_name`` of their file id)."""
+    source_file = F.coalesce(F.col("source_file"), file_name) if "source_file" in classified.columns else file_name
+    output = [source_file.alias(c) if c == "source_file" else F.col(c) for c in columns]
+    return classified.where(F.col("outcome").isin("kept", "accepted")).select(*output)
 
 
 def quarantine_day(file_day: Column, file_month: Column, run_day: dt.date) -> Column:
@@ -92,10 +95,10 @@ def quarantine_day(file_day: Column, file_month: Column, run_day: dt.date) -> Co
     return F.coalesce(file_day, first_of_month, F.lit(run_day))
 
 
-def quarantine_rows(classified: DataFrame, source: str, run_day: dt.date) -> DataFrame:
+def quarantine_rows(classified: DataFrame, source: str, run_day: dt.date, file_name: Column) -> DataFrame:
     return classified.where(F.col("outcome") == F.lit("quarantined")).select(
         F.lit(source).alias("source"),
-        F.col("source_file").alias("file"),
+        file_name.alias("file"),
         F.col("line_no"),
         F.col("raw"),
         F.col("reason"),
@@ -105,12 +108,13 @@ def quarantine_rows(classified: DataFrame, source: str, run_day: dt.date) -> Dat
     )
 
 
-def outcome_counts(classified: DataFrame) -> list[tuple[str, str, str | None, int]]:
-    """(file, outcome, reason, rows) for this run's lines: one small row per combination."""
+def outcome_counts(classified: DataFrame, names: list[str]) -> list[tuple[str, str, str | None, int]]:
+    """(file, outcome, reason, rows) for this run's lines: one small row per combination;
+    ``names`` are the files' paths by file id."""
     counted = (
         classified.where(F.col("outcome") != F.lit("kept"))
-        .groupBy(F.col("source_file"), F.col("outcome"), F.col("reason"))
+        .groupBy(F.col("file_id"), F.col("outcome"), F.col("reason"))
         .agg(F.count(F.lit(1)).alias("rows"))
-        .select(F.col("source_file").alias("file"), F.col("outcome"), F.col("reason"), F.col("rows"))
+        .select(F.col("file_id"), F.col("outcome"), F.col("reason"), F.col("rows"))
     )
-    return [(r.file, r.outcome, r.reason, int(r.rows)) for r in counted.collect()]
+    return [(names[r.file_id], r.outcome, r.reason, int(r.rows)) for r in counted.collect()]
