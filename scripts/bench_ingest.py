@@ -209,6 +209,7 @@ def main() -> None:
     parser.add_argument("--files-per-day", type=int, default=24)
     parser.add_argument("--workdir", default="/tmp/lc-bench")
     parser.add_argument("--only", choices=["spark", "duckdb"], help="run one side only")
+    parser.add_argument("--repeat", type=int, default=1, help="alternate the engines this often, keep each one's best")
     args = parser.parse_args()
     os.environ["LIFECIRCLE_PSEUDONYM_KEY"] = KEY
     work = Path(args.workdir)
@@ -223,23 +224,27 @@ def main() -> None:
     gz_mb = sum(p.stat().st_size for p in landing.rglob("*.gz")) / 2**20
     print(f"data: {lines:,} signaling lines in {gz_mb:.0f} MB gzip ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
 
-    results = {}
-    if args.only in (None, "duckdb"):
-        shutil.rmtree(work / "duckdb", ignore_errors=True)
-        results["duckdb"] = bench_duckdb(landing, work / "duckdb")
-        print(f"duckdb: {results['duckdb'][0]:.1f}s {results['duckdb'][1]}", file=sys.stderr)
-    if args.only in (None, "spark"):
-        shutil.rmtree(work / "lake", ignore_errors=True)
-        results["spark"] = bench_spark(landing, work / "lake")
-        print(f"spark: {results['spark'][0]:.1f}s", file=sys.stderr)
+    # Alternating runs and keeping each engine's best: other load on a shared machine hits both.
+    results: dict[str, tuple[float, dict]] = {}
+    for _ in range(args.repeat):
+        for name, bench in (("duckdb", bench_duckdb), ("spark", bench_spark)):
+            if args.only not in (None, name):
+                continue
+            out = work / ("lake" if name == "spark" else "duckdb")
+            shutil.rmtree(out, ignore_errors=True)
+            seconds, counts = bench(landing, out)
+            print(f"{name}: {seconds:.1f}s (load {os.getloadavg()[0]:.1f})", file=sys.stderr)
+            if name not in results or seconds < results[name][0]:
+                results[name] = (seconds, counts)
     report(lines, gz_mb, args, results)
 
 
 def report(lines: int, gz_mb: float, args, results: dict) -> None:
     print(f"\n## Ingest: signaling throughput ({lines / 1e6:.1f} M records, 2 cores)\n")
     print(f"`python scripts/bench_ingest.py --records {args.records} --days {args.days} "
-          f"--files-per-day {args.files_per_day}` on {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores visible, Spark `local[2]`, DuckDB `threads=2`.")
+          f"--files-per-day {args.files_per_day} --repeat {args.repeat}` on "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores visible, Spark `local[2]` "
+          f"(driver 8g), DuckDB `threads=2`; best of {args.repeat} alternating runs each.")
     print(f"Input: {args.days * args.files_per_day + 1} gzip files, {gz_mb:.0f} MB, {lines:,} lines "
           "(~2 % faults of every signaling reason code, ~1.5 % duplicates within and across files).\n")
     print("| engine | seconds | records/s | accepted | quarantined | duplicate |")

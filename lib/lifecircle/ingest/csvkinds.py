@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -146,13 +145,15 @@ def with_csv_checks(lines: DataFrame, spec: CsvSpec, timezone: str) -> DataFrame
     typed = texts.select(
         "*", *[parse_field(f, F.col(f"_t{i}"), timezone).alias(f"_p{i}") for i, f in enumerate(spec.fields)]
     )
-    failures = [_failure(f, F.col(f"_t{i}"), F.col(f"_p{i}")).alias(f"_x{i}") for i, f in enumerate(spec.fields)]
+    failures = [_failure(f, F.col(f"_t{i}"), F.col(f"_p{i}")) for i, f in enumerate(spec.fields)]
     names = [f.name for f in spec.fields]
     if spec.date_check is not None:
         row_ok = spec.date_check({f.name: F.col(f"_p{i}") for i, f in enumerate(spec.fields)})
-        failures.append(F.when(~F.coalesce(row_ok, F.lit(True)), F.lit("bad_date")).alias(f"_x{n}"))
+        failures.append(F.when(~F.coalesce(row_ok, F.lit(True)), F.lit("bad_date")))
         names.append("row")
-    judged = typed.select("*", *failures)
+    # One array of per-field failures: each reason code is then a single lookup (and the plan a
+    # few expressions, not one per field and code).
+    judged = typed.select("*", F.array(*failures).alias("_x"))
 
     reason = (
         F.when(F.col("bad_utf8"), F.lit("encoding"))
@@ -165,10 +166,9 @@ def with_csv_checks(lines: DataFrame, spec: CsvSpec, timezone: str) -> DataFrame
         .when(F.col("_n") != F.lit(n), F.format_string(f"%d fields, expected {n}", F.col("_n")))
     )
     for code in ("missing_required", "bad_msisdn", "bad_number", "bad_date", "bad_enum"):
-        hits = [(name, F.col(f"_x{i}") == F.lit(code)) for i, name in enumerate(names)]
-        failed = reduce(lambda a, b: a | b, [F.coalesce(h, F.lit(False)) for _, h in hits])
-        reason = reason.when(failed, F.lit(code))
-        detail = detail.when(failed, F.coalesce(*[F.when(h, F.lit(name)) for name, h in hits]))
+        first = F.array_position(F.col("_x"), F.lit(code))  # 1-based, 0 when absent
+        reason = reason.when(first > F.lit(0), F.lit(code))
+        detail = detail.when(first > F.lit(0), F.element_at(F.lit(names), first.cast("int")))
     position = spec.msisdn_position
     msisdn = F.col(f"_p{position}") if position is not None else F.lit(None).cast("string")
     outputs = [F.col(f"_p{i}").alias(f.column) for i, f in enumerate(spec.fields) if f.keep and f.kind != "msisdn"]

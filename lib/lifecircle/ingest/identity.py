@@ -49,13 +49,18 @@ def subscriber_id(msisdn: Column, key: bytes) -> Column:
     return F.sha2(F.concat(F.lit(outer_pad), inner), 256)
 
 
-def identity_rows(classified: DataFrame) -> DataFrame:
-    """vault/identity rows of the numbers accepted from one source."""
-    return (
+def identity_rows(classified: DataFrame, key: bytes) -> DataFrame:
+    """vault/identity rows of the numbers accepted from one source.
+
+    Distinct numbers first, pseudonyms after: hashing 11-character keys in the aggregation is
+    cheaper than 75-character pairs, and the HMAC runs once per subscriber instead of per row.
+    """
+    numbers = (
         classified.where((F.col("outcome") == F.lit("accepted")) & F.col("msisdn").isNotNull())
-        .select(F.col("subscriber_id"), F.col("msisdn"))
+        .select(F.col("msisdn"))
         .distinct()
     )
+    return numbers.select(subscriber_id(F.col("msisdn"), key).alias("subscriber_id"), F.col("msisdn"))
 
 
 def ensure_demo_key(workdir: str | Path, key_env: str = PseudonymSettings.key_env) -> str:

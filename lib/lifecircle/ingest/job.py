@@ -8,6 +8,7 @@ files are replaced rather than added, ends in the same state as an uninterrupted
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
@@ -42,15 +43,31 @@ def run(
         raise InputError(f"--start {start} is after --end {end}")
     lake = Lake(spark, lake_root, conf.lake)
     job_params = {"landing": landing, "lake": lake.root, "start": start, "end": end}
-    return run_job(
-        lake, "ingest", job_params, lambda result, prog: _ingest(spark, conf, lake, landing, start, end, result, prog), progress
-    )
+
+    def body(result: JobResult, prog: Progress) -> None:
+        _ingest(spark, conf, lake, landing, start, end, result, prog)
+
+    return run_job(lake, "ingest", job_params, body, progress)
+
+
+@dataclass
+class _Run:
+    """What the kinds of one run hand over to the run-wide commits."""
+
+    now: dt.datetime
+    ledger_rows: list[tuple] = field(default_factory=list)
+    quarantined: list[DataFrame] = field(default_factory=list)
+    identities: list[DataFrame] = field(default_factory=list)
+    persisted: list[DataFrame] = field(default_factory=list)
+    touched: set[tuple[str, dt.date]] = field(default_factory=set)  # raw/quarantine partitions
+
+    @property
+    def day(self) -> dt.date:
+        return self.now.date()
 
 
 def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: JobResult, progress: Progress) -> None:
     key = pseudonym_key(conf.pseudonym)  # fail before any work when the key is missing
-    now = dt.datetime.now(dt.UTC)
-    run_day = now.date()
     found, ignored = files.list_landing(spark, landing)
     candidates = files.with_hashes(spark, [f for f in found if files.in_range(f, start, end)])
     progress("list", f"{len(candidates)} interface files in range, {len(ignored)} other files ignored")
@@ -60,41 +77,25 @@ def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: J
     progress("decide", f"{len(decisions.new)} new, {len(decisions.replaced)} replaced, {len(decisions.skipped)} same hash")
     _require_cells(lake, todo)
 
-    reingested = [f.file for f in todo]
+    state = _Run(dt.datetime.now(dt.UTC))
+    state.ledger_rows += [
+        ledger.ledger_row(f, "skipped_same_hash", ledger.FileCounts(), state.now, state.day) for f in decisions.skipped
+    ]
+    # The earlier versions' rejected lines leave their partitions too.
+    state.touched |= {(f.kind, current[f.file].day) for f in decisions.replaced if current[f.file].day}
     summary = Summary(ignored=ignored)
-    ledger_rows = [ledger.ledger_row(f, "skipped_same_hash", ledger.FileCounts(), now, run_day) for f in decisions.skipped]
-    quarantined: list[DataFrame] = []
-    identities: list[DataFrame] = []
-    persisted: list[DataFrame] = []
+    reingested = [f.file for f in todo]
     try:
         for kind in ORDER:
             kind_files = [f for f in todo if f.kind == kind]
-            if not kind_files:
-                continue
-            source = _source(lake, conf, kind, result)
-            classified, counts = _ingest_kind(spark, lake, conf, key, source, kind_files, reingested, result, progress)
-            persisted.append(classified)
-            quarantined.append(quarantine_rows(classified, kind, run_day, file_name(kind_files)))
-            identities.append(identity_rows(classified))
-            by_file = ledger.count_by_file(counts)
-            ledger_rows += [ledger.ledger_row(f, "current", by_file[f.file], now, run_day) for f in kind_files]
-            summary.add(kind, kind_files, counts)
-            if kind == "places":
-                summary.unknown_categories = params.compute_unknown_categories(spark, lake.read("dim/places")).collect()
-
-        old_partitions = {(f.kind, current[f.file].day) for f in decisions.replaced if current[f.file].day}
-        commit = quarantine.commit_quarantine(lake, quarantined, reingested, old_partitions)
-        if commit is not None:
-            result.wrote(commit)
-            progress("write raw/quarantine", f"version {commit.version}", rows=commit.rows_added)
-        if identities:
-            commit = result.wrote(lake.merge(IDENTITY_TABLE, reduce(DataFrame.unionByName, identities).distinct(), ["subscriber_id"]))
-            progress("write vault/identity", f"version {commit.version}", rows=commit.rows_added)
+            if kind_files:
+                _ingest_kind(spark, lake, conf, key, kind, kind_files, reingested, state, summary, result, progress)
+        _commit_run_wide(lake, state, reingested, result, progress)
     finally:
-        for df in persisted:
+        for df in state.persisted:
             df.unpersist()
 
-    commit = ledger.commit_ledger(lake, ledger_rows, [f.file for f in decisions.replaced])
+    commit = ledger.commit_ledger(lake, state.ledger_rows, [f.file for f in decisions.replaced])
     if commit is not None:
         result.wrote(commit)
     summary.files(decisions)
@@ -117,16 +118,41 @@ def _source(lake: Lake, conf: Config, kind: str, result: JobResult) -> pipeline.
     return pipeline.csv_source(spec, timezone)
 
 
-def _ingest_kind(spark, lake, conf, key, source, kind_files, reingested, result, progress):
-    """Classify one kind's files, commit its table; returns the persisted rows and their counts."""
-    values = sorted({getattr(f, "day" if source.partition == "day" else "month") for f in kind_files}) if source.partition else []
+def _ingest_kind(spark, lake, conf, key, kind, kind_files, reingested, state: _Run, summary, result, progress) -> None:
+    """Classify one kind's files and commit its table; the rest is left in ``state`` for later."""
+    source = _source(lake, conf, kind, result)
+    values = sorted({f.day if source.partition == "day" else f.month for f in kind_files}) if source.partition else []
     lines = read_lines(spark, kind_files, conf.ingest.batch_lines, conf.ingest.read_tasks)
     existing = pipeline.read_existing(lake, source, values, reingested)
     if existing is not None:
         result.read(lake, source.table)
     classified = pipeline.persist(pipeline.compute_classified(lines, source, key, conf.ingest.raw_max_chars, existing))
-    commit = result.wrote(pipeline.commit_table(lake, source, classified, values, file_name(kind_files)))
+    state.persisted.append(classified)
+    names = file_name(kind_files)
+    commit = result.wrote(pipeline.commit_table(lake, source, classified, values, names))
     counts = outcome_counts(classified, [f.file for f in kind_files])
     read = sum(n for *_, n in counts)
     progress(f"write {source.table}", f"{len(kind_files)} files, {read:,} lines, version {commit.version}", rows=commit.rows_added)
-    return classified, counts
+
+    state.quarantined.append(quarantine_rows(classified, kind, state.day, names))
+    state.identities.append(identity_rows(classified, key))
+    by_file = ledger.count_by_file(counts)
+    for f in kind_files:
+        state.ledger_rows.append(ledger.ledger_row(f, "current", by_file[f.file], state.now, state.day))
+        if by_file[f.file].quarantined:
+            state.touched.add((kind, ledger.file_day(f, state.day)))
+    summary.add(kind, kind_files, counts)
+    if kind == "places":
+        summary.unknown_categories = params.compute_unknown_categories(spark, lake.read("dim/places")).collect()
+
+
+def _commit_run_wide(lake: Lake, state: _Run, reingested: list[str], result: JobResult, progress: Progress) -> None:
+    """raw/quarantine and vault/identity: one commit each for all kinds of the run."""
+    commit = quarantine.commit_quarantine(lake, state.quarantined, reingested, state.touched)
+    if commit is not None:
+        result.wrote(commit)
+        progress("write raw/quarantine", f"version {commit.version}", rows=commit.rows_added)
+    if state.identities:
+        numbers = reduce(DataFrame.unionByName, state.identities).distinct()
+        commit = result.wrote(lake.merge(IDENTITY_TABLE, numbers, ["subscriber_id"]))
+        progress("write vault/identity", f"version {commit.version}", rows=commit.rows_added)

@@ -20,21 +20,14 @@ PARTITION_BY = ["source", "day"]
 
 
 def commit_quarantine(
-    lake: Lake,
-    frames: Iterable[DataFrame],
-    reingested: list[str],
-    old_partitions: set[tuple[str, dt.date]],
+    lake: Lake, frames: Iterable[DataFrame], reingested: list[str], touched: set[tuple[str, dt.date]]
 ) -> CommitInfo | None:
-    """Replace the partitions holding this run's rejected lines or those of the re-ingested files'
-    earlier versions (``old_partitions``): their earlier rows leave, the new ones enter."""
+    """Replace the partitions ``touched`` (source, day) — those of this run's rejected lines and of
+    the re-ingested files' earlier versions — with their kept rows plus the new ones."""
     frames = list(frames)
-    if not frames:
+    if not frames or not touched:
         return None
     new = reduce(DataFrame.unionByName, frames)
-    touched = {(r.source, r.day) for r in new.select(F.col("source"), F.col("day")).distinct().collect()}
-    touched |= old_partitions
-    if not touched:
-        return None
     replaced = {"source": sorted({s for s, _ in touched}), "day": sorted({d for _, d in touched})}
     rows = new
     if lake.exists(TABLE):

@@ -65,11 +65,12 @@ def with_outcome(
     rows = rows.withColumn("_qfile", F.when(rejected, F.col("file_id"))).withColumn(
         "_qline", F.when(rejected, F.col("line_no"))
     )
-    group = [*keys, *cluster, "_qfile", "_qline"]
-    # A hash of the group first: the sort's 8-byte prefix then tells almost all rows apart, instead
-    # of comparing whole rows whose first columns (day, a subscriber's id) are often equal.
+    group = [*keys, "_qfile", "_qline"]
+    # Sort order: the cluster columns first, so the partitioned write finds its rows already in
+    # order (no second sort); then a hash of the group, so rows are told apart by a cheap long
+    # compare instead of by whole keys whose first columns (a subscriber's id) often repeat.
     rows = rows.withColumn("_group_hash", F.xxhash64(*[F.col(c) for c in group]))
-    copies = Window.partitionBy(F.col("_group_hash"), *[F.col(c) for c in group]).orderBy(
+    copies = Window.partitionBy(*[F.col(c) for c in [*cluster, "_group_hash", *group]]).orderBy(
         F.col("_priority"), F.col("file_id"), F.col("line_no")
     )
     outcome = (

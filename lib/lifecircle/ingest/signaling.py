@@ -27,7 +27,9 @@ def with_signaling_checks(lines: DataFrame, cells: DataFrame, timezone: str) -> 
     ``cells`` is dim/cells (lac, cell_id …): a record's cell must be a known cell.
     """
     values = F.split(F.col("text"), r"\|", -1)
-    field = [P.strip_ws(F.get(F.col("_fields"), i)) for i in range(N_FIELDS)]
+    # msisdn and event_time are stripped of surrounding whitespace; the integer casts ignore it.
+    field = [F.get(F.col("_fields"), i) for i in range(N_FIELDS)]
+    field[1] = P.strip_ws(field[1])
     known = cells.select(F.col("lac"), F.col("cell_id")).distinct().withColumn("known_cell", F.lit(True))
     parsed = lines.withColumn("_fields", values).select(
         F.col("file_id"),
