@@ -29,6 +29,7 @@ from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
 from lifecircle.errors import LakeError, SchemaMismatchError
+from lifecircle.hadoopfs import HadoopFS
 from lifecircle.lake_schema import check_schema
 
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$")
@@ -115,7 +116,13 @@ class Lake:
 
     def tables(self) -> list[str]:
         """Every Delta table under the root, as ``layer/table`` names."""
-        return self._impl.list_tables(self.root)
+        fs = HadoopFS(self.spark, self.root)
+        found = []
+        for layer in fs.list_dir(self.root):
+            for table in fs.list_dir(layer.path):
+                if fs.exists(f"{table.path}/_delta_log"):
+                    found.append("/".join(table.path.rstrip("/").split("/")[-2:]))
+        return sorted(found)
 
     # ---------------------------------------------------------------- reading
     def read(

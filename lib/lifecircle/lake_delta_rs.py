@@ -42,15 +42,6 @@ class DeltaRsEngine:
     def exists(self, uri: str) -> bool:
         return DeltaTable.is_deltatable(uri)
 
-    def list_tables(self, root: str) -> list[str]:
-        fs = HadoopFS(self.spark, root)
-        found = []
-        for layer in fs.list_dir(root):
-            for table in fs.list_dir(layer.path):
-                if fs.exists(f"{table.path}/_delta_log"):
-                    found.append("/".join(table.path.rstrip("/").split("/")[-2:]))
-        return sorted(found)
-
     def _table(self, uri: str, version: int | None = None) -> DeltaTable:
         try:
             return DeltaTable(uri, version=version)

@@ -14,7 +14,6 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
-from lifecircle.hadoopfs import HadoopFS
 from lifecircle.lake import CommitInfo, TableInfo
 
 Filters = list[tuple[str, str, list[str]]] | None
@@ -44,15 +43,6 @@ class SparkDeltaEngine:
 
     def exists(self, uri: str) -> bool:
         return bool(self._delta.isDeltaTable(self.spark, uri))
-
-    def list_tables(self, root: str) -> list[str]:
-        fs = HadoopFS(self.spark, root)
-        found = []
-        for layer in fs.list_dir(root):
-            for table in fs.list_dir(layer.path):
-                if fs.exists(f"{table.path}/_delta_log"):
-                    found.append("/".join(table.path.rstrip("/").split("/")[-2:]))
-        return sorted(found)
 
     def read(self, uri: str, version: int | None, filters: Filters) -> DataFrame:
         reader = self.spark.read.format("delta")
