@@ -35,3 +35,18 @@ def lake(spark, tmp_path):
     from lifecircle.lake import Lake
 
     return Lake(spark, str(tmp_path / "lake"))
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``lifecircle ARGS…`` in-process; returns (exit code, stdout, stderr)."""
+    from lifecircle import cli
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(list(args))
+            raise SystemExit(0)
+        captured = capsys.readouterr()
+        return exit_info.value.code, captured.out, captured.err
+
+    return run

@@ -14,43 +14,16 @@ from typing import Any
 
 import click
 
-from lifecircle.config import Config, load_config
+from lifecircle.cli_common import Context, echo_result, pass_ctx
 from lifecircle.errors import InputError, LifecircleError
 from lifecircle.lake import Lake
+from lifecircle.models.cli import MODEL_COMMANDS
 
 # Commands of the DESIGN.md contract that are not built yet, with the issue that builds them.
 NOT_BUILT = {
-    "train": ("train the per-product propensity models", "issue #7 (matching matrix)"),
-    "score": ("score the matching matrix", "issue #7 (matching matrix)"),
-    "models": ("list and promote registered models", "issue #7 (matching matrix)"),
-    "matrix": ("best products per customer / customers per product", "issue #7 (matching matrix)"),
     "plan": ("contact bidding, harassment control and the OCRM export", "module E of REQUIREMENTS.md"),
     "report": ("HTML and Excel reports", "module F of REQUIREMENTS.md"),
 }
-
-
-class Context:
-    """What every command needs: the merged configuration and the debug switch."""
-
-    def __init__(self, conf_files: tuple[str, ...], overrides: tuple[str, ...], debug: bool) -> None:
-        self.conf_files = conf_files
-        self.overrides = overrides
-        self.debug = debug
-        self._conf: Config | None = None
-
-    @property
-    def conf(self) -> Config:
-        if self._conf is None:
-            self._conf = load_config(self.conf_files, self.overrides)
-        return self._conf
-
-    def spark(self, app: str):
-        from lifecircle.spark import get_spark
-
-        return get_spark(f"lifecircle-{app}", self.conf)
-
-
-pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -166,7 +139,7 @@ def ingest(ctx: Context, landing: str, lake: str, start, end) -> None:
     from lifecircle.progress import Progress
 
     result = run(ctx.spark("ingest"), ctx.conf, landing, lake, _day(start), _day(end), progress=Progress("ingest"))
-    _echo_result(result)
+    echo_result(result)
 
 
 @cli.command()
@@ -180,7 +153,7 @@ def trajectories(ctx: Context, lake: str, start, end) -> None:
     from lifecircle.progress import Progress
 
     result = run_trajectories(ctx.spark("trajectories"), ctx.conf, lake, _day(start), _day(end), progress=Progress("trajectories"))
-    _echo_result(result)
+    echo_result(result)
 
 
 @cli.command()
@@ -194,7 +167,7 @@ def dwell(ctx: Context, lake: str, start, end) -> None:
     from lifecircle.progress import Progress
 
     result = run_dwell(ctx.spark("dwell"), ctx.conf, lake, _day(start), _day(end), progress=Progress("dwell"))
-    _echo_result(result)
+    echo_result(result)
 
 
 @cli.command()
@@ -206,7 +179,7 @@ def tags(ctx: Context, lake: str, period: str) -> None:
     from lifecircle.progress import Progress
     from lifecircle.tags.job import run
 
-    _echo_result(run(ctx.spark("tags"), ctx.conf, lake, period, progress=Progress("tags")))
+    echo_result(run(ctx.spark("tags"), ctx.conf, lake, period, progress=Progress("tags")))
 
 
 @cli.command()
@@ -246,7 +219,7 @@ def run_chain(ctx: Context, landing: str, lake: str, start, end, steps: str | No
     chosen = parse_steps(steps)
     request = RunRequest(landing, lake, _day(start), _day(end))
     for result in run_pipeline(ctx.spark("run"), ctx.conf, request, chosen):
-        _echo_result(result)
+        echo_result(result)
 
 
 @cli.command()
@@ -261,14 +234,6 @@ def demo(ctx: Context, workdir: str, subscribers: int, days: int, start, seed: i
     from lifecircle.demo import run_demo
 
     run_demo(ctx.spark("demo"), ctx.conf, workdir, subscribers, days, _day(start), seed)
-
-
-def _echo_result(result) -> None:
-    tables = ", ".join(f"{c.table}@v{c.version}" for c in result.outputs) or "no tables"
-    click.echo(f"{result.job}: {result.rows:,} rows in {result.seconds:.1f}s -> {tables}")
-    text = result.summary.get("text") if isinstance(result.summary, dict) else None
-    if text:
-        click.echo(text)
 
 
 def _not_built(name: str, what: str, where: str) -> click.Command:
@@ -287,6 +252,8 @@ def _not_built(name: str, what: str, where: str) -> click.Command:
 
 for _name, (_what, _where) in NOT_BUILT.items():
     cli.add_command(_not_built(_name, _what, _where))
+for _command in MODEL_COMMANDS:
+    cli.add_command(_command)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -21,6 +21,7 @@ import yaml
 from lifecircle.errors import ConfigError
 from lifecircle.ingest.settings import IngestSettings
 from lifecircle.mobility.settings import MobilitySettings
+from lifecircle.models.settings import MlflowSettings, ModelSettings
 from lifecircle.tags.settings import TagSettings
 
 CLI_ORIGIN = "command line"
@@ -64,6 +65,8 @@ class Config:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     mobility: MobilitySettings = field(default_factory=MobilitySettings)
     tags: TagSettings = field(default_factory=TagSettings)
+    models: ModelSettings = field(default_factory=ModelSettings)
+    mlflow: MlflowSettings = field(default_factory=MlflowSettings)
     sources: tuple[str, ...] = ()
 
 

@@ -51,11 +51,35 @@ def _tags(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult]
     return [run(spark, conf, req.lake, period, progress=Progress("tags")) for period in periods_between(req.start, req.end)]
 
 
+def _train(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult]:
+    from lifecircle.mobility.job import periods_between
+    from lifecircle.models.job import run_train
+
+    return [
+        run_train(spark, conf, req.lake, period, progress=Progress("train"))
+        for period in periods_between(req.start, req.end)
+    ]
+
+
+def _score(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult]:
+    from lifecircle.mobility.job import periods_between
+    from lifecircle.models.job import run_score
+
+    # In the chain a period without any trained model is reported, not fatal: a young lake or a
+    # small city may not have enough adopters yet, and the other steps' outputs still stand.
+    return [
+        run_score(spark, conf, req.lake, period, progress=Progress("score"), require_models=False)
+        for period in periods_between(req.start, req.end)
+    ]
+
+
 STEPS: dict[str, Callable[[SparkSession, Config, RunRequest], list[JobResult]]] = {
     "ingest": _ingest,
     "trajectories": _trajectories,
     "dwell": _dwell,
     "tags": _tags,
+    "train": _train,
+    "score": _score,
 }
 
 

@@ -22,6 +22,9 @@ _FIXED_CONF = {
     "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.ui.showConsoleProgress": "false",
+    # The feature and model frames are several hundred columns wide; without this every plan
+    # print warns that it was truncated.
+    "spark.sql.debug.maxToStringFields": "1000",
 }
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from lifecircle.csvout import write_csv
 from lifecircle.errors import InputError
 from lifecircle.lake import Lake
 
@@ -178,19 +179,7 @@ def select_audience(spark: SparkSession, lake: Lake | str, expr: str, period: st
 def write_audience(audience: DataFrame, path: str) -> int:
     """Write the audience as CSV (``subscriber_id,period,tags`` with tags comma-joined, header
     first) through a temporary file renamed into place; returns the number of subscribers."""
-    import csv
-    import os
-
     rows = audience.select("subscriber_id", "period", F.array_join("tags", ",").alias("tags")).orderBy(
         "subscriber_id"
     )
-    tmp = f"{path}.tmp"
-    count = 0
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["subscriber_id", "period", "tags"])
-        for row in rows.toLocalIterator():
-            writer.writerow([row["subscriber_id"], row["period"], row["tags"]])
-            count += 1
-    os.replace(tmp, path)
-    return count
+    return write_csv(rows, path)

@@ -39,7 +39,7 @@ H = 3600
 FREQ_RANK = {"frequent": 3, "general": 2, "occasional": 1}
 
 _S, _I, _L, _D = T.StringType(), T.IntegerType(), T.LongType(), T.DoubleType()
-_BOSS_COLUMNS: list[tuple[str, T.DataType]] = [
+BOSS_COLUMNS: list[tuple[str, T.DataType]] = [
     ("brand", _S),
     ("tier", _S),
     ("gender", _S),
@@ -108,7 +108,7 @@ def feature_schema(settings: TagSettings, slots: Sequence[str]) -> T.StructType:
         fields += [(f"dwell_s_{c}", _L), (f"days_{c}", _I), (f"freq_{c}", _S)]
         fields += [(f"dwell_s_{c}_{s}", _L) for s in slots]
     fields += [(f"days_{k}_ge{m}m", _I) for k in stay_keys() for m in settings.stay_minutes]
-    fields += _BOSS_COLUMNS
+    fields += BOSS_COLUMNS
     fields += [
         ("product_status", T.MapType(_S, _S)),
         ("product_status_prev", T.MapType(_S, _S)),
@@ -430,9 +430,15 @@ def with_percentiles(df: DataFrame, values: dict[str, Column]) -> DataFrame:
 
 
 def boss_features(inp: FeatureInputs) -> DataFrame:
-    year = int(inp.period[:4])
-    month_end = F.last_day(F.to_date(F.lit(f"{inp.period}-01")))
-    subs = inp.subscribers.select(
+    return compute_boss_features(inp.subscribers, inp.usage, inp.period, inp.prev_period)
+
+
+def compute_boss_features(subscribers: DataFrame, usage: DataFrame, month: str, prev_month: str) -> DataFrame:
+    """Background and usage columns of ``month`` (yyyy-MM) from raw/subscribers of that month and
+    raw/usage of it and ``prev_month`` (for the month-over-month ratios)."""
+    year = int(month[:4])
+    month_end = F.last_day(F.to_date(F.lit(f"{month}-01")))
+    subs = subscribers.select(
         "subscriber_id",
         "brand",
         "tier",
@@ -442,8 +448,7 @@ def boss_features(inp: FeatureInputs) -> DataFrame:
         (F.lit(year) - F.col("birth_year")).cast("int").alias("age"),
         F.floor(F.months_between(month_end, F.col("open_date"))).cast("int").alias("tenure_months"),
     )
-    u = inp.usage
-    cur = u.where(F.col("month") == inp.period).select(
+    cur = usage.where(F.col("month") == month).select(
         "subscriber_id",
         F.col("arpu").cast("double").alias("arpu"),
         *[
@@ -462,13 +467,13 @@ def boss_features(inp: FeatureInputs) -> DataFrame:
         F.col("sms_out").cast("long").alias("sms_out"),
         F.col("sms_in").cast("long").alias("sms_in"),
     )
-    prev = u.where(F.col("month") == inp.prev_period).select(
+    prev = usage.where(F.col("month") == prev_month).select(
         "subscriber_id",
         F.col("arpu").cast("double").alias("arpu_prev"),
         F.col("data_mb").cast("double").alias("data_mb_prev"),
     )
 
-    usage = (
+    measures = (
         cur.join(prev, "subscriber_id", "left")
         .withColumn("arpu_mom", F.when(F.col("arpu_prev") > 0, F.col("arpu") / F.col("arpu_prev") - 1))
         .withColumn(
@@ -485,8 +490,8 @@ def boss_features(inp: FeatureInputs) -> DataFrame:
             / F.greatest(F.col("package_fee"), F.lit(1.0)),
         )
     )
-    usage = with_percentiles(
-        usage,
+    measures = with_percentiles(
+        measures,
         {
             "arpu_pct": F.col("arpu"),
             "data_pct": F.col("data_mb"),
@@ -495,7 +500,7 @@ def boss_features(inp: FeatureInputs) -> DataFrame:
             "usage_per_fee_pct": F.col("usage_per_fee"),
         },
     )
-    return subs.join(usage, "subscriber_id", "full")
+    return subs.join(measures, "subscriber_id", "full")
 
 
 def product_features(inp: FeatureInputs) -> DataFrame:
