@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pytest
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
@@ -96,6 +97,16 @@ def test_features_as_of_a_month(spark):
     assert a["p_P1_held"] == 1.0 and c["p_P1_held"] == 0.0  # no relation: 0, not unknown
     assert c["t_circle_pref_movie"] == 0.0 and c["observed_days"] is None  # no mobility: unknown
     assert all(frame.schema[n].dataType.typeName() == "double" for n in names)
+    _, fewer = compute_model_features(
+        features, tags, ["circle.pref.movie"], subscribers, usage, status,
+        ["P1"], "2026-10", "2026-09", TrainingSettings(exclude_features=("^dwell_s_", "^cat_brand_")),
+    )
+    assert set(names) - set(fewer) == {"dwell_s_cinema", "cat_brand_gotone", "cat_brand_mzone", "t_event_basketball"}
+
+
+def test_bad_exclude_pattern_is_refused():
+    with pytest.raises(ValueError, match="is not a regular expression"):
+        TrainingSettings(exclude_features=("dwell_s_(",))
 
 
 def test_training_sample_weights_undo_subsampling(spark):

@@ -150,7 +150,8 @@ def compute_model_features(
         .join(tag_frame, on="subscriber_id", how="left")
         .join(flag_frame, on="subscriber_id", how="left")
     )
-    names = [c for c in joined.columns if c != "subscriber_id"]
+    excluded = [re.compile(p) for p in settings.exclude_features]
+    names = [c for c in joined.columns if c != "subscriber_id" and not any(p.search(c) for p in excluded)]
     filled = [
         F.coalesce(F.col(c), F.lit(0.0)).alias(c) if c.startswith(INDICATOR_PREFIXES) else F.col(c)
         for c in names

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 STATUSES = ("marketed", "opened", "active", "cancelled")
+DEFAULT_EXCLUDED = (
+    r"^dwell_s_.+_(night|morning_commute|work_hours|evening_commute|evening)$",
+    r"^days_.+_ge[0-9]+m$",
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,11 @@ class TrainingSettings:
     # Tag families joined as 0/1 features (mobility-based only: BOSS and VGOP tags would leak the
     # label month, so the model gets those sources as of the feature month instead).
     tag_prefixes: tuple[str, ...] = ("circle.", "mobility.", "event.")
+    # Feature names matching any of these regular expressions are left out of the models. By
+    # default the per-category × slot dwell and the stay-length day counts: hundreds of sparse
+    # columns that the category totals, the tags and the region circles already summarise, and
+    # that cost accuracy against a few hundred adopters (docs/benchmarks.md).
+    exclude_features: tuple[str, ...] = DEFAULT_EXCLUDED
     # Most common package codes one-hot encoded (the rest share one column).
     top_packages: int = 20
     algorithm: Literal["logistic", "hgb"] = "logistic"
@@ -67,6 +77,11 @@ class TrainingSettings:
         bad = [s for s in self.hold_statuses if s not in STATUSES]
         if not self.hold_statuses or bad:
             raise ValueError(f"hold_statuses must be a non-empty list of {', '.join(STATUSES)}")
+        for pattern in self.exclude_features:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"exclude_features: {pattern!r} is not a regular expression ({exc})") from None
         if self.transitions < 1:
             raise ValueError("transitions must be at least 1")
         if not 0 < self.test_fraction < 0.9:
