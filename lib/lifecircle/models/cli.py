@@ -129,7 +129,10 @@ def top(
         cols.insert(0, "product_rank")
     click.echo("  ".join(cols))
     for r in best.select(*cols).limit(limit).collect():
-        values = [f"{r[c][:16]}…" if c == "subscriber_id" else str(r[c]) for c in cols]
+        values = [
+            f"{r[c][:16]}…" if c == "subscriber_id" else f"{r[c]:.4f}" if c == "probability" else str(r[c])
+            for c in cols
+        ]
         click.echo("  ".join(values))
     click.echo(f"period {period}; best {n} per {per}")
 
