@@ -14,6 +14,7 @@ from lifecircle.models.settings import TrainingSettings
 from lifecircle.models.training import (
     RESULT_COLUMNS,
     calibration_bins,
+    grouped_splits,
     lift_at,
     make_trainer,
     train_product,
@@ -74,6 +75,24 @@ def test_subsampled_negatives_keep_population_probabilities():
     p = model.predict_proba(full[list(model.feature_names_in_)])[:, 1]
     assert p.mean() == pytest.approx(full["label"].mean(), rel=0.2)
     assert row["base_rate"] == pytest.approx(full["label"].mean(), rel=0.3)
+
+
+def test_splits_keep_a_subscriber_on_one_side():
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(500), 2)  # every subscriber in two pooled months
+    y = (rng.random(1000) < 0.1).astype(int)
+    for train, test in grouped_splits(y, groups, 4, seed=1):
+        assert not set(groups[train]) & set(groups[test])
+        assert 0.15 < len(test) / len(y) < 0.35 and y[test].sum() > 0
+
+
+def test_pooled_months_train_with_grouped_splits():
+    one = product_frame(n=2000, seed=5)
+    pooled = pd.concat([one, one.assign(log_data_mb=one["log_data_mb"] + 0.1)], ignore_index=True)
+    pooled["subscriber_id"] = [f"s{i % 2000}" for i in range(len(pooled))]
+    row = train_product(pooled, FEATURES, SETTINGS)
+    assert row["status"] == "trained" and row["n_test"] < len(pooled) * 0.35
+    assert pickle.loads(row["model"]).get_params()["cv"] == SETTINGS.calibration_folds
 
 
 def test_too_few_positives_is_skipped_with_reason():
