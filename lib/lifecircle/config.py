@@ -82,8 +82,8 @@ def load_config(
 ) -> Config:
     """Read base + overlays + overrides and return a validated, frozen :class:`Config`."""
     base_path = Path(base) if base is not None else base_conf_dir() / "base.yaml"
-    layers = [(str(base_path), _read_yaml(base_path))]
-    layers += [(str(p), _read_yaml(Path(p))) for p in overlays]
+    layers = [(str(base_path), read_yaml(base_path))]
+    layers += [(str(p), read_yaml(Path(p))) for p in overlays]
     layers.append((CLI_ORIGIN, _parse_overrides(overrides)))
 
     merged: dict[str, Any] = {}
@@ -94,7 +94,7 @@ def load_config(
     return dataclasses.replace(built, sources=tuple(o for o, _ in layers[:-1]))
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
     try:

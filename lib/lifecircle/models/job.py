@@ -111,16 +111,21 @@ def model_tag_codes(tags: DataFrame, prefixes: tuple[str, ...]) -> list[str]:
     return sorted(r[0] for r in tags.where(cond).select("tag_code").distinct().collect())
 
 
+def period_tag_codes(lake: Lake, conf: Config, period: str) -> list[str]:
+    """The period's tag codes of the families used as model features (read once per job)."""
+    tags = lake.read(CUSTOMER_TAGS, partitions={"period": [period]})
+    return model_tag_codes(tags, conf.models.training.tag_prefixes)
+
+
 def features_as_of(
-    lake: Lake, conf: Config, period: str, month: str, products: list[str]
+    lake: Lake, conf: Config, period: str, month: str, products: list[str], tag_codes: list[str]
 ) -> tuple[DataFrame, list[str]]:
     """Model features as of ``month`` with the mobility window and tags of ``period``."""
     prev = prev_period(month)
-    tags = lake.read(CUSTOMER_TAGS, partitions={"period": [period]})
     return compute_model_features(
         features=lake.read(FEATURES, partitions={"period": [period]}),
-        tags=tags,
-        tag_codes=model_tag_codes(tags, conf.models.training.tag_prefixes),
+        tags=lake.read(CUSTOMER_TAGS, partitions={"period": [period]}),
+        tag_codes=tag_codes,
         subscribers=lake.read(SUBSCRIBERS, partitions={"month": [month]}),
         usage=lake.read(USAGE, partitions={"month": [month, prev]}),
         status=lake.read(PRODUCT_STATUS, partitions={"month": [month]}),
@@ -170,14 +175,19 @@ def training_transitions(lake: Lake, period: str, wanted: int) -> list[tuple[str
 
 
 def pooled_training_rows(
-    lake: Lake, conf: Config, period: str, transitions: list[tuple[str, str]], products: list[str]
+    lake: Lake,
+    conf: Config,
+    period: str,
+    transitions: list[tuple[str, str]],
+    products: list[str],
+    tag_codes: list[str],
 ) -> tuple[DataFrame, list[str], DataFrame]:
     """Features (subscriber_id, feature_month, …) and labels (subscriber_id, feature_month,
     product_code, label) of every transition, pooled; a feature one month lacks (a category value)
     is 0 for indicators and null otherwise."""
     frames, labels, names = [], [], []
     for feature_month, label_month in transitions:
-        feats, cols = features_as_of(lake, conf, period, feature_month, products)
+        feats, cols = features_as_of(lake, conf, period, feature_month, products, tag_codes)
         frames.append(feats.withColumn("feature_month", F.lit(feature_month)))
         names += [c for c in cols if c not in names]
         stayed = feats.select("subscriber_id").join(
@@ -245,7 +255,8 @@ def run_train(
         progress("initial matching", CIRCLE_PRODUCTS, rows=result.wrote(commit).rows_added)
 
         transitions = training_transitions(lake, period, settings.transitions)
-        features, names, labels = pooled_training_rows(lake, conf, period, transitions, products)
+        tag_codes = period_tag_codes(lake, conf, period)
+        features, names, labels = pooled_training_rows(lake, conf, period, transitions, products, tag_codes)
         features = features.persist(StorageLevel.MEMORY_AND_DISK)
         labels = labels.persist(StorageLevel.MEMORY_AND_DISK)
         counts = {
@@ -292,19 +303,21 @@ def run_train(
         parent_id, registered = registry.log_training(conf.mlflow, results, params, progress)
         by_code = {r.product_code: r for r in registered}
         now = dt.datetime.now(dt.UTC)
-        status_rows = [
-            (
-                *[r[f.name] for f in TRAINING_STATUS_SCHEMA.fields[: len(RESULT_COLUMNS) - 1]],
-                registry.model_name(conf.mlflow, r["product_code"]),
-                by_code[r["product_code"]].version if r["product_code"] in by_code else None,
-                by_code[r["product_code"]].run_id if r["product_code"] in by_code else parent_id,
-                feature_month,
-                period,
-                now,
-                period,
+        status_rows = []
+        for r in results:
+            reg = by_code.get(r["product_code"])
+            status_rows.append(
+                (
+                    *[r[c] for c in RESULT_COLUMNS if c != "model"],
+                    registry.model_name(conf.mlflow, r["product_code"]),
+                    reg.version if reg else None,
+                    reg.run_id if reg else parent_id,
+                    feature_month,
+                    period,
+                    now,
+                    period,
+                )
             )
-            for r in results
-        ]
         commit = lake.replace_partitions(
             TRAINING_STATUS,
             spark.createDataFrame(status_rows, TRAINING_STATUS_SCHEMA),
@@ -363,7 +376,7 @@ def run_score(
             )
         progress("models", ", ".join(f"{m.product_code} v{m.version} ({m.source})" for m in loaded))
         spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(conf.models.scoring.batch_rows))
-        features, _ = features_as_of(lake, conf, period, period, products)
+        features, _ = features_as_of(lake, conf, period, period, products, period_tag_codes(lake, conf, period))
         scores = compute_scores(features, [(m.product_code, m.version, m.model) for m in loaded])
         matrix = compute_matrix(scores, period)
         commit = lake.replace_partitions(MATCHING_MATRIX, matrix, {"period": [period]}, partition_by=["period"])

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import yaml
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lifecircle.config import base_conf_dir
+from lifecircle.config import base_conf_dir, read_yaml
 from lifecircle.errors import ConfigError
 from lifecircle.models.settings import MatchingSettings
 
@@ -46,13 +45,8 @@ def products_file(path: str) -> Path:
 
 def load_expert_choices(path: Path, circle_prefixes: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """``circles: {circle_code: [product_code, …]}`` from the products file, validated."""
-    if not path.is_file():
-        raise ConfigError(f"{path}: products file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(data, Mapping) or set(data) - {"circles"}:
+    data = read_yaml(path)
+    if set(data) - {"circles"}:
         raise ConfigError(f"{path}: top level must be a mapping with the single key 'circles'")
     circles = data.get("circles") or {}
     if not isinstance(circles, Mapping):
