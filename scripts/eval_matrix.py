@@ -14,43 +14,16 @@ oracle AUC on average), and the calibration (mean predicted against the true mea
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
-from deltalake import DeltaTable
+from simcity import build_city, lake_table
 from sklearn.metrics import roc_auc_score
 
 from lifecircle.config import load_config
 from lifecircle.spark import get_spark
-
-
-def lake_table(lake: Path, table: str) -> pd.DataFrame:
-    return DeltaTable(str(lake / table)).to_pyarrow_table().to_pandas()
-
-
-def build(args: argparse.Namespace, conf, spark) -> tuple[Path, Path, str, dict]:
-    from lifecircle.pipeline import RunRequest, run_pipeline
-    from lifecircle.simulate import simulate_city
-
-    work = Path(args.workdir).resolve()
-    landing, truth, lake = work / "landing", work / "truth", work / "lake"
-    start = dt.date.fromisoformat(args.start)
-    end = start + dt.timedelta(days=args.days - 1)
-    timings: dict[str, float] = {}
-    if not (args.reuse and (lake / "tags" / "customer_tags").exists()):
-        t0 = time.monotonic()
-        simulate_city(
-            out=str(landing), truth=str(truth), subscribers=args.subscribers, days=args.days,
-            start=start, seed=args.seed, overwrite=True,
-        )
-        timings["simulate"] = time.monotonic() - t0
-        t0 = time.monotonic()
-        run_pipeline(spark, conf, RunRequest(str(landing), str(lake), start, end))
-        timings["ingest…tags"] = time.monotonic() - t0
-    return truth, lake, f"{end:%Y-%m}", timings
 
 
 def product_metrics(truth: Path, lake: Path, period: str) -> pd.DataFrame:
@@ -140,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.workdir).resolve()
     conf = load_config(args.conf, [f"mlflow.dir={work / 'mlruns'}", *args.overrides])
     spark = get_spark("lifecircle-eval-matrix", conf.spark)
-    truth, lake, period, timings = build(args, conf, spark)
+    city = build_city(
+        spark, conf, args.workdir, args.subscribers, args.days, args.start, args.seed,
+        steps=("ingest", "trajectories", "dwell", "tags"), reuse=args.reuse,
+    )
+    truth, lake, period, timings = city.truth, city.lake, city.period, city.timings
     t0 = time.monotonic()
     trained = run_train(spark, conf, str(lake), period)
     timings["train"] = time.monotonic() - t0
@@ -157,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(training summary: {trained.summary})", file=sys.stderr)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
+    city.spark.stop()
     return 0
 
 

@@ -16,15 +16,13 @@ with the truth (raw msisdn there; the lake's subscriber_id maps back through vau
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from deltalake import DeltaTable
+from simcity import City, build_city, lake_table
 
 from lifecircle.config import load_config
 from lifecircle.spark import get_spark
@@ -32,45 +30,14 @@ from lifecircle.spark import get_spark
 MIN_TRUE_STAY_S = 1800
 
 
-def lake_table(lake: Path, table: str) -> pd.DataFrame:
-    return DeltaTable(str(lake / table)).to_pyarrow_table().to_pandas()
-
-
-def build(args: argparse.Namespace) -> tuple[Path, Path, dt.date, dt.date, dict]:
+def build(args: argparse.Namespace) -> City:
     """Simulate, ingest and run the mobility jobs (or reuse a previous build)."""
-    from lifecircle.ingest.job import run as ingest
-    from lifecircle.mobility.job import run_dwell, run_trajectories
-    from lifecircle.simulate import simulate_city
-
-    work = Path(args.workdir).resolve()
-    landing, truth, lake = work / "landing", work / "truth", work / "lake"
-    start = dt.date.fromisoformat(args.start)
-    end = start + dt.timedelta(days=args.days - 1)
-    timings: dict[str, float] = {}
     conf = load_config(args.conf)
-    if not (args.reuse and (truth / "stays.parquet").exists()):
-        t0 = time.monotonic()
-        simulate_city(
-            out=str(landing),
-            truth=str(truth),
-            subscribers=args.subscribers,
-            days=args.days,
-            start=start,
-            seed=args.seed,
-            overwrite=True,
-        )
-        timings["simulate"] = time.monotonic() - t0
     spark = get_spark("lifecircle-eval-mobility", conf)
-    if not (args.reuse and (lake / "mobility" / "anchors").exists()):
-        for step, call in (
-            ("ingest", lambda: ingest(spark, conf, str(landing), str(lake))),
-            ("trajectories", lambda: run_trajectories(spark, conf, str(lake), start, end)),
-            ("dwell", lambda: run_dwell(spark, conf, str(lake), start, end)),
-        ):
-            t0 = time.monotonic()
-            call()
-            timings[step] = time.monotonic() - t0
-    return truth, lake, start, end, timings
+    return build_city(
+        spark, conf, args.workdir, args.subscribers, args.days, args.start, args.seed,
+        steps=("ingest", "trajectories", "dwell"), reuse=args.reuse,
+    )
 
 
 def stay_metrics(truth: Path, lake: Path, identity: pd.DataFrame) -> dict:
@@ -212,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Simulated data only: any key will do when none is set.
     os.environ.setdefault("LIFECIRCLE_PSEUDONYM_KEY", "eval-mobility-simulated-city")
-    truth, lake, _, _, timings = build(args)
+    city = build(args)
+    truth, lake, timings = city.truth, city.lake, city.timings
     identity = lake_table(lake, "vault/identity")[["subscriber_id", "msisdn"]].astype(str)
     stays = stay_metrics(truth, lake, identity)
     anchors = anchor_metrics(truth, lake, identity)
@@ -222,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
+    city.spark.stop()
     return 0
 
 

@@ -17,61 +17,24 @@ vault/identity):
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
-from deltalake import DeltaTable
+from simcity import City, build_city, lake_table
 
 from lifecircle.config import load_config
 from lifecircle.spark import get_spark
 
 
-def lake_table(lake: Path, table: str) -> pd.DataFrame:
-    return DeltaTable(str(lake / table)).to_pyarrow_table().to_pandas()
-
-
-def build(args: argparse.Namespace) -> tuple[Path, Path, str, dict]:
-    from lifecircle.ingest.job import run as ingest
-    from lifecircle.mobility.job import run_dwell, run_trajectories
-    from lifecircle.simulate import simulate_city
-    from lifecircle.tags.job import run as run_tags
-
-    work = Path(args.workdir).resolve()
-    landing, truth, lake = work / "landing", work / "truth", work / "lake"
-    start = dt.date.fromisoformat(args.start)
-    end = start + dt.timedelta(days=args.days - 1)
-    period = f"{end:%Y-%m}"
-    timings: dict[str, float] = {}
+def build(args: argparse.Namespace) -> City:
+    """Simulate, ingest, trajectories and dwell (or reuse them), then always the tags job."""
     conf = load_config(args.conf)
-    if not (args.reuse and (truth / "expected_tags.parquet").exists()):
-        t0 = time.monotonic()
-        simulate_city(
-            out=str(landing),
-            truth=str(truth),
-            subscribers=args.subscribers,
-            days=args.days,
-            start=start,
-            seed=args.seed,
-            overwrite=True,
-        )
-        timings["simulate"] = time.monotonic() - t0
     spark = get_spark("lifecircle-eval-tags", conf)
-    steps = []
-    if not (args.reuse and (lake / "mobility" / "dwell_profile").exists()):
-        steps += [
-            ("ingest", lambda: ingest(spark, conf, str(landing), str(lake))),
-            ("trajectories", lambda: run_trajectories(spark, conf, str(lake), start, end)),
-            ("dwell", lambda: run_dwell(spark, conf, str(lake), start, end, period=period)),
-        ]
-    steps.append(("tags", lambda: run_tags(spark, conf, str(lake), period)))
-    for step, call in steps:
-        t0 = time.monotonic()
-        call()
-        timings[step] = time.monotonic() - t0
-    return truth, lake, period, timings
+    return build_city(
+        spark, conf, args.workdir, args.subscribers, args.days, args.start, args.seed,
+        steps=("ingest", "trajectories", "dwell", "tags"), reuse=args.reuse, always=("tags",),
+    )
 
 
 def tag_metrics(truth: Path, lake: Path, identity: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -219,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conf", action="append", default=[], help="YAML overlay (repeatable)")
     parser.add_argument("--out", help="also write the markdown here")
     args = parser.parse_args(argv)
-    truth, lake, period, timings = build(args)
+    city = build(args)
+    truth, lake, period, timings = city.truth, city.lake, city.period, city.timings
     identity = lake_table(lake, "vault/identity")[["subscriber_id", "msisdn"]].astype(str)
     tags = tag_metrics(truth, lake, identity, period)
     events = event_metrics(truth, lake, identity)
@@ -228,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
+    city.spark.stop()
     return 0
 
 
