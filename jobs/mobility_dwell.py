@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from lifecircle.entry import iso_date, submit_main
-from lifecircle.mobility.job import run_dwell
+from lifecircle.mobility.dwell_job import run as run_dwell
 
 
 def add_arguments(parser) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from lifecircle.entry import iso_date, submit_main
-from lifecircle.mobility.job import run_trajectories
+from lifecircle.mobility.trajectories_job import run as run_trajectories
 
 
 def add_arguments(parser) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from lifecircle.entry import submit_main
-from lifecircle.models.job import run_score
+from lifecircle.models.score_job import run as run_score
 
 
 def add_arguments(parser) -> None:

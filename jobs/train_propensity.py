@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 from lifecircle.entry import submit_main
-from lifecircle.models.job import run_train
+from lifecircle.models.train_job import run as run_train
 
 
 def add_arguments(parser) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.config import SparkSettings
 from lifecircle.lake import Lake
 from lifecircle.models.dataset import with_task_slots
@@ -117,7 +118,7 @@ def bench_scoring(spark, args, names: list[str], models: dict, workdir: Path) ->
     lake = Lake(spark, str(workdir / "lake"))
     t0 = time.perf_counter()
     commit = lake.replace_partitions(
-        "models/matching_matrix", compute_matrix(scores, "2026-11"), {"period": ["2026-11"]}, partition_by=["period"]
+        tables.MATCHING_MATRIX, compute_matrix(scores, "2026-11"), {"period": ["2026-11"]}, partition_by=["period"]
     )
     full = time.perf_counter() - t0
     features.unpersist()

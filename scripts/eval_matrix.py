@@ -22,6 +22,7 @@ import pandas as pd
 from simcity import build_city, lake_table
 from sklearn.metrics import roc_auc_score
 
+from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.spark import get_spark
 
@@ -30,8 +31,8 @@ def product_metrics(truth: Path, lake: Path, period: str) -> pd.DataFrame:
     nxt = (pd.Period(period, "M") + 1).strftime("%Y%m")
     adoption = pd.read_parquet(truth / "adoption.parquet")
     adoption = adoption[adoption["month"] == nxt].astype({"msisdn": str})
-    identity = lake_table(lake, "vault/identity")[["subscriber_id", "msisdn"]].astype(str)
-    matrix = lake_table(lake, "models/matching_matrix")
+    identity = lake_table(lake, tables.IDENTITY)[["subscriber_id", "msisdn"]].astype(str)
+    matrix = lake_table(lake, tables.MATCHING_MATRIX)
     matrix = matrix[matrix["period"] == period].merge(identity, on="subscriber_id", how="inner")
     both = adoption.merge(
         matrix[["msisdn", "product_code", "probability", "score"]].rename(columns={"probability": "predicted"}),
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from lifecircle.models import registry
-    from lifecircle.models.job import run_score, run_train
+    from lifecircle.models.score_job import run as run_score
+    from lifecircle.models.score_job import run_train
 
     work = Path(args.workdir).resolve()
     conf = load_config(args.conf, [f"mlflow.dir={work / 'mlruns'}", *args.overrides])
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     trained = run_train(spark, conf, str(lake), period)
     timings["train"] = time.monotonic() - t0
-    status = lake_table(lake, "models/training_status")
+    status = lake_table(lake, tables.TRAINING_STATUS)
     status = status[status["period"] == period]
     for code in status.loc[status["status"] == "trained", "product_code"]:
         registry.promote(conf.mlflow, code)

@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 from simcity import City, build_city, lake_table
 
+from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.spark import get_spark
 
@@ -43,7 +44,7 @@ def build(args: argparse.Namespace) -> City:
 def stay_metrics(truth: Path, lake: Path, identity: pd.DataFrame) -> dict:
     true = pd.read_parquet(truth / "stays.parquet")
     true = true.assign(place_id=true["place_id"].astype(str), msisdn=true["msisdn"].astype(str))
-    found = lake_table(lake, "mobility/stays").merge(identity, on="subscriber_id", how="inner")
+    found = lake_table(lake, tables.STAYS).merge(identity, on="subscriber_id", how="inner")
     con = duckdb.connect()
     con.register("t", true[["msisdn", "place_id", "start_ts", "end_ts"]])
     con.register("d", found[["msisdn", "place_id", "start_ts", "end_ts", "duration_s"]])
@@ -86,8 +87,8 @@ def anchor_metrics(truth: Path, lake: Path, identity: pd.DataFrame) -> pd.DataFr
     subs = pd.read_parquet(truth / "subscribers.parquet")
     subs = subs[~subs["churned"].astype(bool)].assign(msisdn=lambda s: s["msisdn"].astype(str))
     subs = subs.merge(identity, on="msisdn", how="inner")
-    cand = lake_table(lake, "mobility/anchor_candidates")
-    chosen = lake_table(lake, "mobility/anchors").assign(method="chosen")
+    cand = lake_table(lake, tables.ANCHOR_CANDIDATES)
+    chosen = lake_table(lake, tables.ANCHORS).assign(method="chosen")
     rows = []
     for method, frame in pd.concat([chosen, cand]).groupby("method"):
         last = frame[frame["period"] == frame["period"].max()]
@@ -181,10 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("LIFECIRCLE_PSEUDONYM_KEY", "eval-mobility-simulated-city")
     city = build(args)
     truth, lake, timings = city.truth, city.lake, city.timings
-    identity = lake_table(lake, "vault/identity")[["subscriber_id", "msisdn"]].astype(str)
+    identity = lake_table(lake, tables.IDENTITY)[["subscriber_id", "msisdn"]].astype(str)
     stays = stay_metrics(truth, lake, identity)
     anchors = anchor_metrics(truth, lake, identity)
-    agreement = lake_table(lake, "mobility/anchor_agreement")
+    agreement = lake_table(lake, tables.ANCHOR_AGREEMENT)
     agreement = agreement[agreement["period"] == agreement["period"].max()]
     text = report(args, timings, stays, anchors, agreement)
     print(text)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 from simcity import City, build_city, lake_table
 
+from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.spark import get_spark
 
@@ -41,7 +42,7 @@ def tag_metrics(truth: Path, lake: Path, identity: pd.DataFrame, period: str) ->
     expected = pd.read_parquet(truth / "expected_tags.parquet")
     expected["msisdn"] = expected["msisdn"].astype(str)
     expected = expected[expected["tag_code"].str.startswith("circle.")]
-    found = lake_table(lake, "tags/customer_tags")
+    found = lake_table(lake, tables.CUSTOMER_TAGS)
     found = found[(found["period"] == period) & found["tag_code"].str.startswith("circle.")]
     found = found.merge(identity, on="subscriber_id", how="inner")
     subs = pd.read_parquet(truth / "subscribers.parquet")
@@ -89,7 +90,7 @@ def consumption_metrics(truth: Path, lake: Path, identity: pd.DataFrame, period:
     """Static consumption tags against the patterns the simulator planted (informative)."""
     subs = pd.read_parquet(truth / "subscribers.parquet")
     subs = subs[~subs["churned"].astype(bool)].assign(msisdn=lambda d: d["msisdn"].astype(str))
-    found = lake_table(lake, "tags/customer_tags")
+    found = lake_table(lake, tables.CUSTOMER_TAGS)
     found = found[found["period"] == period].merge(identity, on="subscriber_id")
     rows = []
     for code, (column, value) in CONSUMPTION.items():
@@ -114,7 +115,7 @@ def event_metrics(truth: Path, lake: Path, identity: pd.DataFrame) -> dict:
     es = set(zip(expected["msisdn"].astype(str), expected["event_id"].astype(str), strict=True))
     path = lake / "tags" / "event_participants"
     found = (
-        lake_table(lake, "tags/event_participants").merge(identity, on="subscriber_id")
+        lake_table(lake, tables.EVENT_PARTICIPANTS).merge(identity, on="subscriber_id")
         if path.exists()
         else None
     )
@@ -184,11 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     city = build(args)
     truth, lake, period, timings = city.truth, city.lake, city.period, city.timings
-    identity = lake_table(lake, "vault/identity")[["subscriber_id", "msisdn"]].astype(str)
+    identity = lake_table(lake, tables.IDENTITY)[["subscriber_id", "msisdn"]].astype(str)
     tags = tag_metrics(truth, lake, identity, period)
     events = event_metrics(truth, lake, identity)
     usage = consumption_metrics(truth, lake, identity, period)
-    text = report(args, period, timings, tags, events, lake_table(lake, "tags/catalog"), usage)
+    text = report(args, period, timings, tags, events, lake_table(lake, tables.CATALOG), usage)
     print(text)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

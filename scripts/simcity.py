@@ -18,17 +18,18 @@ from pathlib import Path
 import pandas as pd
 from deltalake import DeltaTable
 
+from lifecircle import tables
 from lifecircle.config import Config
 from lifecircle.pipeline import RunRequest, run_pipeline
 
 # The table whose presence means a step has run on this lake.
 STEP_OUTPUT = {
-    "ingest": "raw/signaling",
-    "trajectories": "mobility/stays",
-    "dwell": "mobility/anchors",
-    "tags": "tags/customer_tags",
-    "train": "models/training_status",
-    "score": "models/matching_matrix",
+    "ingest": tables.SIGNALING,
+    "trajectories": tables.STAYS,
+    "dwell": tables.ANCHORS,
+    "tags": tables.CUSTOMER_TAGS,
+    "train": tables.TRAINING_STATUS,
+    "score": tables.MATCHING_MATRIX,
 }
 
 

@@ -5,8 +5,9 @@ import json
 import pytest
 from pyspark.sql import types as T
 
+from lifecircle import tables
 from lifecircle.progress import quiet
-from lifecircle.runs import JOB_RUNS_TABLE, run_job
+from lifecircle.runs import run_job
 
 
 def test_successful_and_failed_runs_are_both_recorded(spark, lake):
@@ -25,7 +26,7 @@ def test_successful_and_failed_runs_are_both_recorded(spark, lake):
     with pytest.raises(ValueError):
         run_job(lake, "numbers_fail", {}, failing, quiet())
 
-    runs = {r["job"]: r for r in lake.read(JOB_RUNS_TABLE).collect()}
+    runs = {r["job"]: r for r in lake.read(tables.JOB_RUNS).collect()}
     ok, bad = runs["numbers_write"], runs["numbers_fail"]
     assert (ok["status"], ok["rows"], ok["error"]) == ("success", 2, None)
     assert json.loads(ok["outputs"]) == [{"table": "raw/numbers", "version": 0, "rows": 2}]

@@ -149,7 +149,7 @@ def ingest(ctx: Context, landing: str, lake: str, start, end) -> None:
 @pass_ctx
 def trajectories(ctx: Context, lake: str, start, end) -> None:
     """Build mobility/stays and mobility/dwell_daily for the days START..END."""
-    from lifecircle.mobility.job import run_trajectories
+    from lifecircle.mobility.trajectories_job import run as run_trajectories
     from lifecircle.progress import Progress
 
     result = run_trajectories(ctx.spark("trajectories"), ctx.conf, lake, _day(start), _day(end), progress=Progress("trajectories"))
@@ -163,7 +163,7 @@ def trajectories(ctx: Context, lake: str, start, end) -> None:
 @pass_ctx
 def dwell(ctx: Context, lake: str, start, end) -> None:
     """Dwell profile, home/work anchors and area population for the period ending at END."""
-    from lifecircle.mobility.job import run_dwell
+    from lifecircle.mobility.dwell_job import run as run_dwell
     from lifecircle.progress import Progress
 
     result = run_dwell(ctx.spark("dwell"), ctx.conf, lake, _day(start), _day(end), progress=Progress("dwell"))

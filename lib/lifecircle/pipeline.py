@@ -33,27 +33,27 @@ def _ingest(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResul
 
 
 def _trajectories(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult]:
-    from lifecircle.mobility.job import run_trajectories
+    from lifecircle.mobility.trajectories_job import run as run_trajectories
 
     return [run_trajectories(spark, conf, req.lake, req.start, req.end, progress=Progress("trajectories"))]
 
 
 def _dwell(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult]:
-    from lifecircle.mobility.job import run_dwell
+    from lifecircle.mobility.dwell_job import run as run_dwell
 
     return [run_dwell(spark, conf, req.lake, req.start, req.end, progress=Progress("dwell"))]
 
 
 def _tags(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult]:
-    from lifecircle.mobility.job import periods_between
+    from lifecircle.periods import periods_between
     from lifecircle.tags.job import run
 
     return [run(spark, conf, req.lake, period, progress=Progress("tags")) for period in periods_between(req.start, req.end)]
 
 
 def _train(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult]:
-    from lifecircle.mobility.job import periods_between
-    from lifecircle.models.job import run_train
+    from lifecircle.models.train_job import run as run_train
+    from lifecircle.periods import periods_between
 
     return [
         run_train(spark, conf, req.lake, period, progress=Progress("train"))
@@ -62,8 +62,8 @@ def _train(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult
 
 
 def _score(spark: SparkSession, conf: Config, req: RunRequest) -> list[JobResult]:
-    from lifecircle.mobility.job import periods_between
-    from lifecircle.models.job import run_score
+    from lifecircle.models.score_job import run as run_score
+    from lifecircle.periods import periods_between
 
     # In the chain a period without any trained model is reported, not fatal: a young lake or a
     # small city may not have enough adopters yet, and the other steps' outputs still stand.

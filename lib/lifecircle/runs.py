@@ -12,30 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pyspark.sql import types as T
-
 import lifecircle
+from lifecircle import tables
 from lifecircle.lake import CommitInfo, Lake
 from lifecircle.progress import Progress
 
-JOB_RUNS_TABLE = "ops/job_runs"
+tables.JOB_RUNS = tables.JOB_RUNS
 
-JOB_RUNS_SCHEMA = T.StructType(
-    [
-        T.StructField("run_id", T.StringType()),
-        T.StructField("job", T.StringType()),
-        T.StructField("params", T.StringType()),
-        T.StructField("inputs", T.StringType()),
-        T.StructField("outputs", T.StringType()),
-        T.StructField("rows", T.LongType()),
-        T.StructField("seconds", T.DoubleType()),
-        T.StructField("status", T.StringType()),
-        T.StructField("error", T.StringType()),
-        T.StructField("code_version", T.StringType()),
-        T.StructField("started_at", T.TimestampType()),
-        T.StructField("finished_at", T.TimestampType()),
-    ]
-)
 
 
 @dataclass
@@ -113,4 +96,4 @@ def _record(lake: Lake, result: JobResult, params: Mapping[str, Any], status: st
         started,
         dt.datetime.now(dt.UTC),
     )
-    lake.append(JOB_RUNS_TABLE, lake.spark.createDataFrame([row], JOB_RUNS_SCHEMA))
+    lake.append(tables.JOB_RUNS, lake.spark.createDataFrame([row], tables.JOB_RUNS.schema))

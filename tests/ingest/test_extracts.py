@@ -12,6 +12,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.testing import assertDataFrameEqual
 
+from lifecircle import tables
 from lifecircle.ingest.job import run
 from lifecircle.lake import Lake
 from lifecircle.progress import quiet
@@ -118,7 +119,7 @@ def ingested(spark, conf, tmp_path_factory):
 
 def test_every_csv_reason_code_with_its_line(ingested):
     lake, _ = ingested
-    rows = lake.read("raw/quarantine").where(F.col("source") != "signaling").collect()
+    rows = lake.read(tables.QUARANTINE).where(F.col("source") != "signaling").collect()
     assert {(r.source, r.line_no, r.reason) for r in rows} == EXPECTED
     months = {(r.source, r.month, r.day) for r in rows if r.source == "usage"}
     assert months == {("usage", "2026-11", dt.date(2026, 11, 1))}
@@ -126,31 +127,31 @@ def test_every_csv_reason_code_with_its_line(ingested):
 
 def test_dimension_tables_have_the_contract_types(spark, ingested):
     lake, result = ingested
-    schemas = {t: lake.schema(t).simpleString() for t in ("dim/cells", "dim/places", "dim/cell_place", "dim/events")}
+    schemas = {t: lake.schema(t).simpleString() for t in (tables.CELLS, tables.PLACES, tables.CELL_PLACE, tables.EVENTS)}
     assert schemas == {
-        "dim/cells": "struct<lac:int,cell_id:int,site_id:string,longitude:double,latitude:double,azimuth:int,district:string>",
-        "dim/places": "struct<place_id:string,name:string,category_l1:string,category_l2:string,category_l3:string,"
+        tables.CELLS: "struct<lac:int,cell_id:int,site_id:string,longitude:double,latitude:double,azimuth:int,district:string>",
+        tables.PLACES: "struct<place_id:string,name:string,category_l1:string,category_l2:string,category_l3:string,"
         "longitude:double,latitude:double,radius_m:double,district:string,is_landmark:boolean>",
-        "dim/cell_place": "struct<lac:int,cell_id:int,place_id:string,weight:double>",
-        "dim/events": "struct<event_id:string,name:string,event_type:string,place_id:string,start_ts:timestamp,end_ts:timestamp>",
+        tables.CELL_PLACE: "struct<lac:int,cell_id:int,place_id:string,weight:double>",
+        tables.EVENTS: "struct<event_id:string,name:string,event_type:string,place_id:string,start_ts:timestamp,end_ts:timestamp>",
     }
-    places = {r.place_id: r for r in lake.read("dim/places").collect()}
+    places = {r.place_id: r for r in lake.read(tables.PLACES).collect()}
     assert places["P2"].name == "星河城花园, 一期" and places["P2"].category_l3 is None
     assert places["P1"].is_landmark is True and places["P2"].is_landmark is False
     assert result.summary["unknown_place_categories"] == [
         {"category_l1": "休闲", "category_l2": "宠物", "category_l3": "宠物乐园", "places": 1}
     ]
-    events = lake.read("dim/events").select("event_id", "start_ts", "end_ts")
+    events = lake.read(tables.EVENTS).select("event_id", "start_ts", "end_ts")
     expected = spark.createDataFrame([("E1", utc(2026, 11, 1, 11, 30), utc(2026, 11, 1, 13, 30))], events.schema)
     assertDataFrameEqual(events, expected)
-    products = {r.product_code: r for r in lake.read("dim/products").collect()}
+    products = {r.product_code: r for r in lake.read(tables.PRODUCTS).collect()}
     assert set(products) == {"12580", "00123"}
     assert products["00123"].monthly_fee == Decimal("0.00") and products["00123"].launch_date is None
 
 
 def test_monthly_extracts_are_typed_pseudonymized_and_deduplicated(spark, ingested):
     lake, _ = ingested
-    subscribers = lake.read("raw/subscribers").drop("source_file")
+    subscribers = lake.read(tables.SUBSCRIBERS).drop("source_file")
     schema = T.StructType([T.StructField(f.name, f.dataType) for f in subscribers.schema.fields])
     a, b = pseudonym("13800138000"), pseudonym("13800138001")
     expected = spark.createDataFrame(
@@ -161,21 +162,21 @@ def test_monthly_extracts_are_typed_pseudonymized_and_deduplicated(spark, ingest
         schema,
     )
     assertDataFrameEqual(subscribers, expected)
-    usage = lake.read("raw/usage").collect()
+    usage = lake.read(tables.USAGE).collect()
     assert [(r.subscriber_id, r.arpu, r.sms_out, r.voice_out_min, r.month) for r in usage] == [
         (a, Decimal("88.50"), 10, 120.5, "2026-11")
     ]
-    assert lake.schema("raw/usage")["arpu"].dataType == T.DecimalType(12, 2)
-    status = sorted((r.product_code, r.status, r.status_date) for r in lake.read("raw/product_status").collect())
+    assert lake.schema(tables.USAGE)["arpu"].dataType == T.DecimalType(12, 2)
+    status = sorted((r.product_code, r.status, r.status_date) for r in lake.read(tables.PRODUCT_STATUS).collect())
     assert status == [("00123", "marketed", dt.date(2026, 11, 4)), ("12580", "opened", dt.date(2026, 11, 3))]
-    complaints = lake.read("raw/complaints").select(F.date_format("complaint_ts", "yyyy-MM-dd HH:mm:ss"), "category")
+    complaints = lake.read(tables.COMPLAINTS).select(F.date_format("complaint_ts", "yyyy-MM-dd HH:mm:ss"), "category")
     assert [tuple(r) for r in complaints.collect()] == [("2026-11-05 02:00:00", "harassment")]  # UTC
-    feedback = lake.read("raw/ocrm_feedback").orderBy("opened_within_days").collect()
+    feedback = lake.read(tables.OCRM_FEEDBACK).orderBy("opened_within_days").collect()
     assert [(r.channel, r.response, r.opened_within_days, r.day) for r in feedback] == [
         ("sms", "declined", None, dt.date(2026, 11, 5)),
         ("sms", "accepted", 3, dt.date(2026, 11, 5)),
     ]
-    ledger = {r.file: r for r in lake.read("ops/ingest_files").collect()}
+    ledger = {r.file: r for r in lake.read(tables.INGEST_FILES).collect()}
     sub = ledger["boss/subscribers_202611.csv.gz"]
     assert (sub.rows_read, sub.rows_accepted, sub.rows_quarantined, sub.rows_duplicate) == (10, 2, 7, 1)
     assert ledger["vgop/product_status_202612.csv"].rows_quarantined == 1
@@ -184,14 +185,14 @@ def test_monthly_extracts_are_typed_pseudonymized_and_deduplicated(spark, ingest
 def test_no_raw_number_outside_the_identity_vault(ingested):
     lake, _ = ingested
     tables = lake.tables()
-    assert "vault/identity" in tables and "raw/quarantine" in tables
+    assert tables.IDENTITY in tables and tables.QUARANTINE in tables
     found = []
     for table in tables:
-        if table == "vault/identity":
+        if table == tables.IDENTITY:
             continue
         for row in lake.read(table).collect():
             text = " ".join(str(v) for v in row)
             found += [(table, n) for n in NUMBERS if n in text or n[2:] in text.replace("-", "")]
     assert found == []
-    vault = {r.msisdn for r in lake.read("vault/identity").collect()}
+    vault = {r.msisdn for r in lake.read(tables.IDENTITY).collect()}
     assert vault == {"13800138000", "13800138001", "13900139000"}

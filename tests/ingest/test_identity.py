@@ -8,6 +8,7 @@ import hmac
 import pytest
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.config import PseudonymSettings
 from lifecircle.errors import LifecircleError
 from lifecircle.ingest.fields import mask_msisdn_in_line, normalize_msisdn
@@ -71,8 +72,8 @@ def test_the_job_stops_before_any_write_without_a_key(monkeypatch, landing, inge
     monkeypatch.delenv("LIFECIRCLE_PSEUDONYM_KEY", raising=False)
     with pytest.raises(LifecircleError, match="pseudonym key missing"):
         ingest(landing)
-    assert lake.tables() == ["ops/job_runs"]
-    assert lake.read("ops/job_runs").first().status == "failed"
+    assert lake.tables() == [tables.JOB_RUNS]
+    assert lake.read(tables.JOB_RUNS).first().status == "failed"
 
 
 def test_demo_key_is_created_once_and_exported(monkeypatch, tmp_path):

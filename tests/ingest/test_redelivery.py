@@ -7,6 +7,8 @@ import datetime as dt
 from ingest_helpers import pseudonym, write
 from pyspark.sql import functions as F
 
+from lifecircle import tables
+
 FILE_A = "signaling/20261101/a.txt"
 FILE_B = "signaling/20261101/b.txt"
 FILE_D2 = "signaling/20261102/a.txt"
@@ -17,7 +19,7 @@ R3 = "13800138002|20261101100000|5|9527|31022"
 
 def ledger(lake):
     return {(r.file, r.status): (r.rows_read, r.rows_accepted, r.rows_quarantined, r.rows_duplicate)
-            for r in lake.read("ops/ingest_files").collect()}
+            for r in lake.read(tables.INGEST_FILES).collect()}
 
 
 def snapshot(lake):
@@ -26,7 +28,7 @@ def snapshot(lake):
 
 
 def lines_of(lake, table, file):
-    return sorted(r.line_no for r in lake.read(table).where(F.col("source_file" if table != "raw/quarantine" else "file") == file).collect())
+    return sorted(r.line_no for r in lake.read(table).where(F.col("source_file" if table != tables.QUARANTINE else "file") == file).collect())
 
 
 def test_overlap_with_an_earlier_run_counts_as_duplicate(landing, ingest, lake):
@@ -37,8 +39,8 @@ def test_overlap_with_an_earlier_run_counts_as_duplicate(landing, ingest, lake):
     ingest(landing)
     assert ledger(lake)[(FILE_B, "current")] == (2, 1, 0, 1)
     assert ledger(lake)[(FILE_A, "current")] == (2, 2, 0, 0)
-    assert lines_of(lake, "raw/signaling", FILE_A) == [1, 2]  # the earlier copy stays
-    assert lines_of(lake, "raw/signaling", FILE_B) == [2]
+    assert lines_of(lake, tables.SIGNALING, FILE_A) == [1, 2]  # the earlier copy stays
+    assert lines_of(lake, tables.SIGNALING, FILE_B) == [2]
 
 
 def test_same_content_again_is_skipped_and_changes_no_content(landing, ingest, lake):
@@ -56,7 +58,7 @@ def test_same_content_again_is_skipped_and_changes_no_content(landing, ingest, l
     assert statuses[(FILE_A, "current")] == (3, 2, 1, 0)
     assert result.summary["files"]["skipped_same_hash"] == 3
     ingest(landing)  # a third run adds nothing, not even a second skip row
-    assert len(lake.read("ops/ingest_files").collect()) == len(statuses)
+    assert len(lake.read(tables.INGEST_FILES).collect()) == len(statuses)
 
 
 def test_changed_content_replaces_the_files_rows(landing, ingest, lake):
@@ -69,14 +71,14 @@ def test_changed_content_replaces_the_files_rows(landing, ingest, lake):
     statuses = ledger(lake)
     assert statuses[(FILE_A, "replaced")] == (3, 2, 1, 0)
     assert statuses[(FILE_A, "current")] == (4, 2, 2, 0)
-    assert lines_of(lake, "raw/signaling", FILE_A) == [1, 2]
-    ids = {r.subscriber_id for r in lake.read("raw/signaling").where(F.col("source_file") == FILE_A).collect()}
+    assert lines_of(lake, tables.SIGNALING, FILE_A) == [1, 2]
+    ids = {r.subscriber_id for r in lake.read(tables.SIGNALING).where(F.col("source_file") == FILE_A).collect()}
     assert ids == {pseudonym("13800138000"), pseudonym("13800138002")}
-    assert lines_of(lake, "raw/quarantine", FILE_A) == [3, 4]
+    assert lines_of(lake, tables.QUARANTINE, FILE_A) == [3, 4]
     # Reconciliation over the current versions still holds.
     current = [v for (f, s), v in statuses.items() if s == "current" and f.startswith("signaling/")]
-    assert lake.read("raw/signaling").count() == sum(v[1] for v in current)
-    assert lake.read("raw/quarantine").where(F.col("source") == "signaling").count() == sum(v[2] for v in current)
+    assert lake.read(tables.SIGNALING).count() == sum(v[1] for v in current)
+    assert lake.read(tables.QUARANTINE).where(F.col("source") == "signaling").count() == sum(v[2] for v in current)
 
 
 def test_start_and_end_restrict_days_and_months(landing, ingest, lake):
@@ -86,6 +88,6 @@ def test_start_and_end_restrict_days_and_months(landing, ingest, lake):
     write(landing, "boss/subscribers_202610.csv", header)  # history before the range: wanted
     write(landing, "boss/subscribers_202612.csv", header)  # after the range: not yet
     result = ingest(landing, dt.date(2026, 11, 2), dt.date(2026, 11, 30))
-    files = {r.file for r in lake.read("ops/ingest_files").collect()}
+    files = {r.file for r in lake.read(tables.INGEST_FILES).collect()}
     assert files == {"params/cells.csv", FILE_D2, "boss/subscribers_202610.csv"}
     assert result.summary["rows"]["accepted"] == 4  # three cells and one record

@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 from pyspark.testing import assertDataFrameEqual
 
+from lifecircle import tables
 from lifecircle.ingest.job import run
 from lifecircle.lake import Lake
 from lifecircle.progress import quiet
@@ -88,7 +89,7 @@ def ingested(spark, conf, tmp_path_factory):
 
 def test_every_reason_code_with_its_line(ingested):
     lake, _ = ingested
-    rows = lake.read("raw/quarantine").where(F.col("source") == "signaling").collect()
+    rows = lake.read(tables.QUARANTINE).where(F.col("source") == "signaling").collect()
     assert {(r.file, r.line_no, r.reason) for r in rows} == EXPECTED_QUARANTINE
     assert {r.day for r in rows} == {D1}
     truncated = next(r for r in rows if r.file == FILE_B)
@@ -107,7 +108,7 @@ def test_accepted_rows_are_typed_deduplicated_and_utc(spark, ingested):
         ],
         SIGNALING_SCHEMA,
     )
-    stored = lake.read("raw/signaling")
+    stored = lake.read(tables.SIGNALING)
     assert stored.schema["cell_bucket"].dataType == T.IntegerType()
     assertDataFrameEqual(stored.drop("cell_bucket"), expected)
     buckets = stored.select("lac", "cell_id", "cell_bucket").distinct().collect()
@@ -116,7 +117,7 @@ def test_accepted_rows_are_typed_deduplicated_and_utc(spark, ingested):
 
 def test_ledger_reconciles_every_file(ingested):
     lake, result = ingested
-    ledger = {r.file: r for r in lake.read("ops/ingest_files").collect()}
+    ledger = {r.file: r for r in lake.read(tables.INGEST_FILES).collect()}
     assert set(ledger) == {"params/cells.csv", FILE_A, FILE_B, FILE_C}
     counts = {f: (r.rows_read, r.rows_accepted, r.rows_quarantined, r.rows_duplicate) for f, r in ledger.items()}
     assert counts[FILE_A] == (15, 2, 12, 1)
@@ -126,14 +127,14 @@ def test_ledger_reconciles_every_file(ingested):
         assert r.rows_read == r.rows_accepted + r.rows_quarantined + r.rows_duplicate
         assert r.status == "current"
         assert len(r.sha256) == 64
-    assert lake.read("raw/signaling").count() == sum(counts[f][1] for f in (FILE_A, FILE_B, FILE_C))
+    assert lake.read(tables.SIGNALING).count() == sum(counts[f][1] for f in (FILE_A, FILE_B, FILE_C))
     assert result.summary["ignored_files"] == ["signaling/README.txt"]
     assert result.summary["quarantined_by_reason"]["signaling"]["bad_timestamp"] == 2
 
 
 def test_quarantine_masks_numbers(ingested):
     lake, _ = ingested
-    raw = {r.line_no: r.raw for r in lake.read("raw/quarantine").where(F.col("file") == FILE_A).collect()}
+    raw = {r.line_no: r.raw for r in lake.read(tables.QUARANTINE).where(F.col("file") == FILE_A).collect()}
     assert raw[5] == "138******02|20261101100000|3|9527|31021|x"
     assert raw[6] == "008********80|20261101100000|3|9527|31021"
     assert raw[15] == "138******03|\ufffd\ufffd|3|9527|31021"
@@ -141,5 +142,5 @@ def test_quarantine_masks_numbers(ingested):
 
 def test_identity_vault_holds_the_accepted_numbers(ingested):
     lake, _ = ingested
-    vault = {r.msisdn: r.subscriber_id for r in lake.read("vault/identity").collect()}
+    vault = {r.msisdn: r.subscriber_id for r in lake.read(tables.IDENTITY).collect()}
     assert vault == {n: pseudonym(n) for n in ("13800138000", "13800138001", "13900139000")}

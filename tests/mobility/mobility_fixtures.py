@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from pyspark.sql import types as T
 
+from lifecircle import tables
 from lifecircle.mobility.cells import CellIndex
-from lifecircle.mobility.schemas import STAYS_SCHEMA
 
 TZ = "Asia/Shanghai"
 LOCAL = ZoneInfo(TZ)
@@ -140,7 +140,7 @@ def stay_rows(items: list[tuple]) -> list[tuple]:
 
 
 def stays_df(spark, items: list[tuple]):
-    return spark.createDataFrame(stay_rows(items), STAYS_SCHEMA)
+    return spark.createDataFrame(stay_rows(items), tables.STAYS.schema)
 
 
 def dims(spark):

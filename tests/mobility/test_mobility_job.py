@@ -11,10 +11,12 @@ from mobility_fixtures import at, dims, signaling
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
+from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.lake import Lake
-from lifecircle.mobility import schemas as S
-from lifecircle.mobility.job import period_window, periods_between, run_dwell, run_trajectories
+from lifecircle.mobility.dwell_job import run as run_dwell
+from lifecircle.mobility.trajectories_job import run as run_trajectories
+from lifecircle.periods import period_window, periods_between
 from lifecircle.progress import quiet
 
 SUN = dt.date(2026, 11, 1)
@@ -47,10 +49,10 @@ def events() -> list[tuple]:
 def make_lake(spark, root: Path) -> Lake:
     lake = Lake(spark, str(root))
     cells, places, cell_place = dims(spark)
-    lake.write(S.CELLS, cells)
-    lake.write(S.PLACES, places)
-    lake.write(S.CELL_PLACE, cell_place)
-    lake.write(S.SIGNALING, signaling(spark, events()), partition_by=["day", "cell_bucket"])
+    lake.write(tables.CELLS, cells)
+    lake.write(tables.PLACES, places)
+    lake.write(tables.CELL_PLACE, cell_place)
+    lake.write(tables.SIGNALING, signaling(spark, events()), partition_by=["day", "cell_bucket"])
     return lake
 
 
@@ -64,13 +66,13 @@ def conf(tmp_path_factory):
 def test_day_by_day_reruns_equal_one_range_run(spark, tmp_path, conf):
     whole = make_lake(spark, tmp_path / "whole")
     result = run_trajectories(spark, conf, whole.root, DAYS[1], DAYS[3], progress=quiet())
-    assert [c.table for c in result.outputs] == [S.STAYS, S.DWELL_DAILY_CELL, S.DWELL_DAILY]
+    assert [c.table for c in result.outputs] == [tables.STAYS, tables.DWELL_DAILY_CELL, tables.DWELL_DAILY]
     daily = make_lake(spark, tmp_path / "daily")
     for day in (DAYS[3], DAYS[1], DAYS[2], DAYS[2]):
         run_trajectories(spark, conf, daily.root, day, day.isoformat(), progress=quiet())
-    for table in (S.STAYS, S.DWELL_DAILY_CELL, S.DWELL_DAILY):
+    for table in (tables.STAYS, tables.DWELL_DAILY_CELL, tables.DWELL_DAILY):
         assertDataFrameEqual(daily.read(table), whole.read(table))
-    stays = whole.read(S.STAYS)
+    stays = whole.read(tables.STAYS)
     assert {r.day for r in stays.select("day").distinct().collect()} == set(DAYS[1:4])
     # y never leaves home: from the second day on, one stay a day from cut hour (18:00) to cut hour.
     y = stays.where("subscriber_id = 'y' AND day = DATE'2026-11-03'").select(
@@ -79,7 +81,7 @@ def test_day_by_day_reruns_equal_one_range_run(spark, tmp_path, conf):
     cut = [int(at(d, "18:00").timestamp()) for d in DAYS]
     assert [(r.start, r.end) for r in y.collect()] == [(cut[2], cut[3])]
     # Dwell of a day adds up to 24 hours for someone always seen (x's phone never sleeps).
-    x_total = whole.read(S.DWELL_DAILY_CELL).where("subscriber_id = 'x'").groupBy("day").agg(F.sum("dwell_s"))
+    x_total = whole.read(tables.DWELL_DAILY_CELL).where("subscriber_id = 'x'").groupBy("day").agg(F.sum("dwell_s"))
     assert {r[1] for r in x_total.collect()} == {86400}
 
 
@@ -89,20 +91,20 @@ def test_dwell_job_writes_profile_anchors_and_city_view(spark, tmp_path, conf):
     result = run_dwell(spark, conf, lake.root, DAYS[0], DAYS[4], progress=quiet())
     assert result.summary["periods"] == ["2026-11"]
     anchors = {
-        (r.subscriber_id, r.anchor_type): (r.place_id, r.method) for r in lake.read(S.ANCHORS).collect()
+        (r.subscriber_id, r.anchor_type): (r.place_id, r.method) for r in lake.read(tables.ANCHORS).collect()
     }
     assert anchors[("x", "home")] == ("P_HOME", "regular_block")
     assert anchors[("x", "work")] == ("P_WORK", "regular_block")
     assert anchors[("y", "home")] == anchors[("z", "home")] == ("P_HOME", "regular_block")
     assert ("y", "work") not in anchors
-    methods = {r.method for r in lake.read(S.ANCHOR_CANDIDATES).select("method").distinct().collect()}
+    methods = {r.method for r in lake.read(tables.ANCHOR_CANDIDATES).select("method").distinct().collect()}
     assert methods == {"night_dwell", "night_mode", "regular_block"}
-    assert lake.read(S.ANCHOR_AGREEMENT).count() == 6  # 3 pairs x (home, work)
-    profile = lake.read(S.DWELL_PROFILE).where("subscriber_id = 'x' AND place_id = 'P_HOME'").first()
+    assert lake.read(tables.ANCHOR_AGREEMENT).count() == 6  # 3 pairs x (home, work)
+    profile = lake.read(tables.DWELL_PROFILE).where("subscriber_id = 'x' AND place_id = 'P_HOME'").first()
     assert (profile.frequency_class, profile.observed_days, profile.window_end) == ("frequent", 5, DAYS[4])
-    assert lake.read(S.DWELL_PROFILE_DISTRICT).where("subscriber_id = 'x'").count() == 2
-    assert lake.read(S.AREA_POPULATION).where("place_id = 'P_WORK'").count() == 168
-    runs = lake.read("ops/job_runs").select("job", "status").collect()
+    assert lake.read(tables.DWELL_PROFILE_DISTRICT).where("subscriber_id = 'x'").count() == 2
+    assert lake.read(tables.AREA_POPULATION).where("place_id = 'P_WORK'").count() == 168
+    runs = lake.read(tables.JOB_RUNS).select("job", "status").collect()
     assert sorted((r.job, r.status) for r in runs) == [("dwell", "success"), ("trajectories", "success")]
 
 

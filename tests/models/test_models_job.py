@@ -10,15 +10,18 @@ import datetime as dt
 
 import pytest
 from pyspark.sql import functions as F
+from table_frames import conform_to, table_frame
 
+from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.errors import InputError
 from lifecircle.lake import Lake
 from lifecircle.models import registry
-from lifecircle.models.job import CIRCLE_PRODUCTS, MATCHING_MATRIX, TRAINING_STATUS, run_score, run_train
+from lifecircle.models.score_job import run as run_score
+from lifecircle.models.score_job import run_train
 from lifecircle.progress import quiet
 from lifecircle.tags.features import feature_schema
-from lifecircle.tags.job import _EMPTY, slot_names
+from lifecircle.tags.job import slot_names
 
 N = 600
 MONTHS = ["2026-09", "2026-10", "2026-11"]
@@ -49,12 +52,11 @@ def _status_rows():
 
 def conform(spark, frames, table):
     """The union of ``frames`` with the columns of the table's schema, by position."""
-    schema = spark.createDataFrame([], _EMPTY[table]).schema
     union = frames[0]
     for frame in frames[1:]:
         union = union.unionAll(frame)
-    named = union.toDF(*schema.fieldNames())
-    return named.select(*[F.col(f.name).cast(f.dataType) for f in schema.fields])
+    stored = [c for c in table.column_names if c not in ("source_file", "line_no")]
+    return conform_to(table, union.toDF(*stored))
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +75,14 @@ def model_lake(spark, tmp_path_factory):
         ],
         F.lit(PERIOD).alias("period"),
     )
-    lake.write("models/features", features, partition_by=["period"])
+    lake.write(tables.FEATURES, features, partition_by=["period"])
     tags = ids.where(F.col("id") % 4 == 0).select(
         "subscriber_id",
         F.lit("circle.pref.movie").alias("tag_code"),
         *[F.lit(None).cast("string").alias(c) for c in ("value", "landmark_place_id", "landmark_name")],
         F.lit(PERIOD).alias("period"),
     )
-    lake.write("tags/customer_tags", tags, partition_by=["period"])
+    lake.write(tables.CUSTOMER_TAGS, tags, partition_by=["period"])
     subs = [
         ids.select("subscriber_id", F.lit("gotone"), F.lit("gold"), F.lit("M"), F.lit(1990),
                    F.lit(dt.date(2020, 1, 1)), F.lit("PK1"), F.lit("active"), F.lit(m))
@@ -91,12 +93,12 @@ def model_lake(spark, tmp_path_factory):
                    F.col("id") * 3.0, F.lit(0.0), F.lit(10.0), F.lit(0.0), F.lit(1.0), F.lit(1.0), F.lit(m))
         for m in MONTHS
     ]
-    lake.write("raw/subscribers", conform(spark, subs, "raw/subscribers"), partition_by=["month"])
-    lake.write("raw/usage", conform(spark, usage, "raw/usage"), partition_by=["month"])
+    lake.write(tables.SUBSCRIBERS, conform(spark, subs, tables.SUBSCRIBERS), partition_by=["month"])
+    lake.write(tables.USAGE, conform(spark, usage, tables.USAGE), partition_by=["month"])
     lake.write(
-        "raw/product_status", spark.createDataFrame(_status_rows(), _EMPTY["raw/product_status"]), partition_by=["month"]
+        tables.PRODUCT_STATUS, table_frame(spark, tables.PRODUCT_STATUS, _status_rows(), tables.PRODUCT_STATUS.column_names[:5]), partition_by=["month"]
     )
-    lake.write("dim/products", spark.createDataFrame([("P1", "电影票"), ("P2", "天气")], _EMPTY["dim/products"]))
+    lake.write(tables.PRODUCTS, table_frame(spark, tables.PRODUCTS, [("P1", "电影票"), ("P2", "天气")], ["product_code", "name"]))
     return root
 
 
@@ -114,14 +116,14 @@ def trained(spark, model_lake, conf):
 def test_train_registers_a_challenger_and_skips_with_reason(spark, model_lake, conf, trained):
     assert trained.summary["trained"] == 1 and trained.summary["skipped"] == 1
     lake = Lake(spark, str(model_lake))
-    status = {r["product_code"]: r for r in lake.read(TRAINING_STATUS).collect()}
+    status = {r["product_code"]: r for r in lake.read(tables.TRAINING_STATUS).collect()}
     assert status["P1"]["status"] == "trained" and status["P1"]["auc"] > 0.7
     assert status["P1"]["model_version"] == "1" and status["P1"]["feature_month"] == "2026-10"
     assert status["P2"]["status"] == "skipped" and "min_positives is 10" in status["P2"]["reason"]
     versions = registry.list_versions(conf.mlflow)
     assert [(v["model"], v["version"], v["aliases"]) for v in versions] == [("propensity_P1", 1, "challenger")]
     assert versions[0]["auc"] == pytest.approx(status["P1"]["auc"])
-    focus = {r["product_code"]: r for r in lake.read(CIRCLE_PRODUCTS).collect()}
+    focus = {r["product_code"]: r for r in lake.read(tables.CIRCLE_PRODUCTS).collect()}
     assert focus["P1"]["circle_code"] == "circle.pref.movie" and focus["P1"]["objective"]
     assert focus["P1"]["lift_active"] > 2
 
@@ -130,8 +132,8 @@ def test_score_falls_back_to_newest_then_uses_champion(spark, model_lake, conf, 
     first = run_score(spark, conf, str(model_lake), PERIOD, progress=quiet())
     assert first.summary["models"] == {"P1": "v1 (newest)"} and first.summary["not_scored"] == ["P2"]
     lake = Lake(spark, str(model_lake))
-    matrix = lake.read(MATCHING_MATRIX).where(F.col("period") == PERIOD)
-    holders = {r["subscriber_id"] for r in lake.read("raw/product_status").where(
+    matrix = lake.read(tables.MATCHING_MATRIX).where(F.col("period") == PERIOD)
+    holders = {r["subscriber_id"] for r in lake.read(tables.PRODUCT_STATUS).where(
         (F.col("month") == PERIOD) & (F.col("product_code") == "P1") & (F.col("status") == "active")).collect()}
     rows = matrix.collect()
     assert len(rows) == N - len(holders) and not holders & {r["subscriber_id"] for r in rows}
@@ -143,7 +145,7 @@ def test_score_falls_back_to_newest_then_uses_champion(spark, model_lake, conf, 
     assert registry.promote(conf.mlflow, "P1") == ("propensity_P1", "1", None)
     again = run_score(spark, conf, str(model_lake), PERIOD, progress=quiet())
     assert again.summary["models"] == {"P1": "v1 (champion)"}
-    rerun = lake.read(MATCHING_MATRIX).where(F.col("period") == PERIOD)
+    rerun = lake.read(tables.MATCHING_MATRIX).where(F.col("period") == PERIOD)
     assert sorted(map(tuple, rerun.collect())) == sorted(map(tuple, rows))  # idempotent
 
 

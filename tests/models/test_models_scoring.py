@@ -9,8 +9,8 @@ from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 from sklearn.linear_model import LogisticRegression
 
+from lifecircle import tables
 from lifecircle.models.scoring import (
-    MATRIX_SCHEMA,
     SCORE_SCHEMA,
     align_features,
     compute_matrix,
@@ -57,7 +57,7 @@ def test_scores_and_matrix_ranks(spark):
     scores = compute_scores(features, models)
     assert shape(scores.schema) == shape(SCORE_SCHEMA)
     matrix = compute_matrix(scores, "2026-11")
-    assert shape(matrix.schema) == shape(MATRIX_SCHEMA)
+    assert shape(matrix.schema) == shape(tables.MATCHING_MATRIX.schema)
     rows = {(r["subscriber_id"], r["product_code"]): r for r in matrix.collect()}
     assert ("s0", "P1") not in rows and len(rows) == 7  # s0 holds P1
     assert rows[("s1", "P1")]["customer_rank"] == 1 and rows[("s1", "P2")]["customer_rank"] == 2

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.errors import InputError
 from lifecircle.lake import Lake
 from lifecircle.tags.audience import Node, parse, select_audience, select_from, write_audience
-from lifecircle.tags.engine import CATALOG_SCHEMA, CUSTOMER_TAGS_SCHEMA
 
 KNOWN = {"value.high", "trend.growing", "usage.sms_heavy", "event.basketball", "circle.region.莞城"}
 
@@ -71,7 +71,7 @@ TAG_ROWS = [
 
 
 def test_select_from_returns_matching_subscribers_with_all_their_tags(spark):
-    tags = spark.createDataFrame(TAG_ROWS, CUSTOMER_TAGS_SCHEMA).where(F.col("period") == "2026-11")
+    tags = spark.createDataFrame(TAG_ROWS, tables.CUSTOMER_TAGS.schema).where(F.col("period") == "2026-11")
     node = parse("value.high AND trend.growing AND usage.sms_heavy AND NOT event.basketball", KNOWN)
     rows = select_from(tags, node).collect()
     assert [(r.subscriber_id, r.tags) for r in rows] == [
@@ -89,13 +89,13 @@ def test_select_audience_reads_the_lake(spark, lake: Lake):
     with pytest.raises(InputError, match="run tags first"):
         select_audience(spark, lake, "value.high")
     lake.write(
-        "tags/customer_tags", spark.createDataFrame(TAG_ROWS, CUSTOMER_TAGS_SCHEMA), partition_by=["period"]
+        tables.CUSTOMER_TAGS, spark.createDataFrame(TAG_ROWS, tables.CUSTOMER_TAGS.schema), partition_by=["period"]
     )
     catalog = [
         (c, c, "L1", None, None, "L1", "rule", "usage", "f", "true", None, None, "f.yaml", 0, 0.0, "2026-11")
         for c in ("value.high", "trend.growing", "usage.sms_heavy", "event.basketball", "bg.never.held")
     ]
-    lake.write("tags/catalog", spark.createDataFrame(catalog, CATALOG_SCHEMA))
+    lake.write(tables.CATALOG, spark.createDataFrame(catalog, tables.CATALOG.schema))
     latest = select_audience(spark, lake, "value.high AND NOT event.basketball")
     assert sorted(r.subscriber_id for r in latest.collect()) == ["s1", "s3"]
     older = select_audience(spark, lake, "event.basketball", period="2026-10")

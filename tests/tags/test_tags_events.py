@@ -4,7 +4,8 @@ import datetime as dt
 
 from pyspark.testing import assertDataFrameEqual
 
-from lifecircle.tags.events import PARTICIPANTS_SCHEMA, event_participants
+from lifecircle import tables
+from lifecircle.tags.events import event_participants
 
 UTC = dt.UTC
 TZ = "Asia/Shanghai"
@@ -41,7 +42,7 @@ def test_overlap_rule_min_30_minutes_or_half_the_event(spark):
             ("split", "E1", "basketball", "P1", 2100, day),
             ("talk", "E2", "exhibition", "P2", 1200, day),
         ],
-        PARTICIPANTS_SCHEMA,
+        tables.EVENT_PARTICIPANTS.schema,
     )
     assertDataFrameEqual(event_participants(stays, events, TZ), expected)
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 from pyspark.sql import functions as F
 
-from lifecircle.mobility.schemas import STAYS_SCHEMA
+from lifecircle import tables
 from lifecircle.tags.features import (
     FeatureInputs,
     feature_schema,
@@ -88,7 +88,7 @@ def test_stay_helpers(spark):
             for i, (s, p, cell, a, b) in enumerate(rows)
             for lac in [1]
         ],
-        STAYS_SCHEMA,
+        tables.STAYS.schema,
     )
     inp = FeatureInputs(
         stays, None, places, cells, None, None, None, None, None, None, "2026-11", "2026-10", TZ

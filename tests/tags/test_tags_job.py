@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.errors import InputError
 from lifecircle.mobility.dwell import dwell_by_cell
 from lifecircle.mobility.profile import place_profile
-from lifecircle.mobility.schemas import STAYS_SCHEMA
 from lifecircle.mobility.settings import AnchorSettings, DwellSettings, ProfileSettings
 from lifecircle.tags.audience import select_audience
 from lifecircle.tags.job import run, write_features
@@ -80,7 +80,7 @@ def tiny_lake(spark, lake):
         stays.append(
             (sub, seq[sub], 1, CELL_OF[place], place, start, end, int((end - start).total_seconds()), 3, day)
         )
-    stays_df = spark.createDataFrame(stays, STAYS_SCHEMA)
+    stays_df = spark.createDataFrame(stays, tables.STAYS.schema)
     dwell = dwell_by_cell(stays_df, cells, DwellSettings(), TZ).where(F.col("day") <= WINDOW[1])
     profile = place_profile(dwell, places, 7, ProfileSettings(), AnchorSettings(), PERIOD, WINDOW)
     anchors = spark.createDataFrame(
@@ -138,17 +138,17 @@ def tiny_lake(spark, lake):
     products = spark.createDataFrame(
         [("1001", "手机邮箱"), ("1002", "飞信")], "product_code string, name string"
     )
-    lake.write("dim/cells", cells)
-    lake.write("dim/places", places)
-    lake.write("dim/events", events)
-    lake.write("dim/products", products)
-    lake.write("mobility/stays", stays_df, partition_by=["day"])
-    lake.write("mobility/dwell_daily_cell", dwell, partition_by=["day"])
-    lake.write("mobility/dwell_profile", profile, partition_by=["period"])
-    lake.write("mobility/anchors", anchors, partition_by=["period"])
-    lake.write("raw/subscribers", subscribers, partition_by=["month"])
-    lake.write("raw/usage", usage, partition_by=["month"])
-    lake.write("raw/product_status", status, partition_by=["month"])
+    lake.write(tables.CELLS, cells)
+    lake.write(tables.PLACES, places)
+    lake.write(tables.EVENTS, events)
+    lake.write(tables.PRODUCTS, products)
+    lake.write(tables.STAYS, stays_df, partition_by=["day"])
+    lake.write(tables.DWELL_DAILY_CELL, dwell, partition_by=["day"])
+    lake.write(tables.DWELL_PROFILE, profile, partition_by=["period"])
+    lake.write(tables.ANCHORS, anchors, partition_by=["period"])
+    lake.write(tables.SUBSCRIBERS, subscribers, partition_by=["month"])
+    lake.write(tables.USAGE, usage, partition_by=["month"])
+    lake.write(tables.PRODUCT_STATUS, status, partition_by=["month"])
     return lake
 
 
@@ -156,7 +156,7 @@ def test_tags_job_end_to_end_and_idempotent(spark, tiny_lake):
     conf = load_config()
     result = run(spark, conf, tiny_lake.root, PERIOD)
     assert result.summary["subscribers"] == 2
-    tags = {(r.subscriber_id, r.tag_code): r for r in tiny_lake.read("tags/customer_tags").collect()}
+    tags = {(r.subscriber_id, r.tag_code): r for r in tiny_lake.read(tables.CUSTOMER_TAGS).collect()}
     w = {c for s, c in tags if s == "w"}
     h = {c for s, c in tags if s == "h"}
     assert {
@@ -189,7 +189,7 @@ def test_tags_job_end_to_end_and_idempotent(spark, tiny_lake):
     assert tags[("w", "bg.age")].value == "36"
     assert tags[("h", "circle.region.莞城")].landmark_place_id == "P_HOME"
 
-    feats = {r.subscriber_id: r for r in tiny_lake.read("models/features").collect()}
+    feats = {r.subscriber_id: r for r in tiny_lake.read(tables.FEATURES).collect()}
     assert (feats["w"].days_office_ge240m, feats["w"].wd_days_office_hours, feats["w"].observed_days) == (
         5,
         5,
@@ -198,18 +198,18 @@ def test_tags_job_end_to_end_and_idempotent(spark, tiny_lake):
     assert feats["w"].events_attended == ["E1"] and feats["h"].events_attended == []
     assert feats["w"].home_district == "莞城" and feats["w"].work_district == "南城"
 
-    participants = tiny_lake.read("tags/event_participants").collect()
+    participants = tiny_lake.read(tables.EVENT_PARTICIPANTS).collect()
     assert [(r.subscriber_id, r.event_id, r.overlap_s) for r in participants] == [("w", "E1", 7200)]
-    catalog = {r.code: r for r in tiny_lake.read("tags/catalog").collect()}
+    catalog = {r.code: r for r in tiny_lake.read(tables.CATALOG).collect()}
     assert (catalog["circle.social.office"].coverage, catalog["circle.social.office"].share) == (1, 0.5)
     assert catalog["circle.region.东城"].coverage == 0
     assert catalog["circle.social.office"].level_path == "生活圈/人文圈/写字楼圈"
 
-    before = sorted(tiny_lake.read("tags/customer_tags").collect())
+    before = sorted(tiny_lake.read(tables.CUSTOMER_TAGS).collect())
     run(spark, conf, tiny_lake.root, PERIOD)
-    assert sorted(tiny_lake.read("tags/customer_tags").collect()) == before
-    assert tiny_lake.version("tags/customer_tags") == 1
-    runs = tiny_lake.read("ops/job_runs").where(F.col("job") == "tags").collect()
+    assert sorted(tiny_lake.read(tables.CUSTOMER_TAGS).collect()) == before
+    assert tiny_lake.version(tables.CUSTOMER_TAGS) == 1
+    runs = tiny_lake.read(tables.JOB_RUNS).where(F.col("job") == "tags").collect()
     assert [r.status for r in runs] == ["success", "success"]
 
     audience = select_audience(spark, tiny_lake, "circle.social.office AND NOT circle.social.residential")
@@ -227,13 +227,13 @@ def test_features_carry_other_periods_over_to_a_new_schema(spark, lake):
     old = spark.createDataFrame(
         [("a", 1, "2026-10"), ("a", 2, "2026-11")], "subscriber_id string, x int, period string"
     )
-    lake.write("models/features", old, partition_by=["period"])
+    lake.write(tables.FEATURES, old, partition_by=["period"])
     new = spark.createDataFrame(
         [("b", 3, 0.5, "2026-11")], "subscriber_id string, x int, y double, period string"
     )
     write_features(lake, new, "2026-11")
     rows = sorted(
-        tuple(r) for r in lake.read("models/features").select("subscriber_id", "x", "y", "period").collect()
+        tuple(r) for r in lake.read(tables.FEATURES).select("subscriber_id", "x", "y", "period").collect()
     )
     assert rows == [("a", 1, None, "2026-10"), ("b", 3, 0.5, "2026-11")]
     again = spark.createDataFrame(
@@ -241,6 +241,6 @@ def test_features_carry_other_periods_over_to_a_new_schema(spark, lake):
     )
     write_features(lake, again, "2026-10")  # same schema: only the period is replaced
     rows = sorted(
-        tuple(r) for r in lake.read("models/features").select("subscriber_id", "x", "y", "period").collect()
+        tuple(r) for r in lake.read(tables.FEATURES).select("subscriber_id", "x", "y", "period").collect()
     )
     assert rows == [("b", 3, 0.5, "2026-11"), ("c", 4, 1.5, "2026-10")]

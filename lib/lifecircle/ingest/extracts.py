@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.ingest.csvkinds import CsvSpec, Field
 
 
@@ -21,7 +22,7 @@ def _minutes(name: str) -> Field:
 
 SUBSCRIBERS = CsvSpec(
     "subscribers",
-    "raw/subscribers",
+    tables.SUBSCRIBERS,
     (
         Field("msisdn", "msisdn"),
         Field("brand", "enum", values=("gotone", "mzone", "easyown")),
@@ -36,7 +37,7 @@ SUBSCRIBERS = CsvSpec(
 )
 USAGE = CsvSpec(
     "usage",
-    "raw/usage",
+    tables.USAGE,
     (
         Field("msisdn", "msisdn"),
         # The row's month must be the file's month; it is stored as the partition column.
@@ -58,7 +59,7 @@ USAGE = CsvSpec(
 )
 PRODUCT_STATUS = CsvSpec(
     "product_status",
-    "raw/product_status",
+    tables.PRODUCT_STATUS,
     (
         Field("msisdn", "msisdn"),
         Field("product_code"),
@@ -69,7 +70,7 @@ PRODUCT_STATUS = CsvSpec(
 )
 COMPLAINTS = CsvSpec(
     "complaints",
-    "raw/complaints",
+    tables.COMPLAINTS,
     (
         Field("msisdn", "msisdn"),
         Field("complaint_time", "timestamp", out="complaint_ts"),
@@ -79,7 +80,7 @@ COMPLAINTS = CsvSpec(
 )
 OCRM_FEEDBACK = CsvSpec(
     "ocrm_feedback",
-    "raw/ocrm_feedback",
+    tables.OCRM_FEEDBACK,
     (
         Field("campaign_id"),
         Field("msisdn", "msisdn"),

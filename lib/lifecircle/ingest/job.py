@@ -13,6 +13,7 @@ from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 
+from lifecircle import tables
 from lifecircle.config import Config
 from lifecircle.errors import InputError
 from lifecircle.ingest import extracts, files, ledger, params, pipeline, quarantine
@@ -24,7 +25,6 @@ from lifecircle.lake import Lake
 from lifecircle.progress import Progress
 from lifecircle.runs import JobResult, run_job
 
-IDENTITY_TABLE = "vault/identity"
 # Parameter data first (signaling checks cells against dim/cells), signaling last (the big one).
 ORDER = [*params.SPECS, *extracts.SPECS, "signaling"]
 
@@ -105,15 +105,15 @@ def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: J
 
 def _require_cells(lake: Lake, todo: list[files.LandingFile]) -> None:
     kinds = {f.kind for f in todo}
-    if "signaling" in kinds and "cells" not in kinds and not lake.exists("dim/cells"):
+    if "signaling" in kinds and "cells" not in kinds and not lake.exists(tables.CELLS):
         raise InputError("signaling needs the cell table: deliver params/cells.csv (dim/cells does not exist yet)")
 
 
 def _source(lake: Lake, conf: Config, kind: str, result: JobResult) -> pipeline.Source:
     timezone = conf.time.local_timezone
     if kind == "signaling":
-        result.read(lake, "dim/cells")
-        return pipeline.signaling_source(lake.read("dim/cells"), timezone, conf.ingest.cell_buckets)
+        result.read(lake, tables.CELLS)
+        return pipeline.signaling_source(lake.read(tables.CELLS), timezone, conf.ingest.cell_buckets)
     spec = params.SPECS.get(kind) or extracts.SPECS[kind]
     return pipeline.csv_source(spec, timezone)
 
@@ -143,7 +143,7 @@ def _ingest_kind(spark, lake, conf, key, kind, kind_files, reingested, state: _R
             state.touched.add((kind, ledger.file_day(f, state.day)))
     summary.add(kind, kind_files, counts)
     if kind == "places":
-        summary.unknown_categories = params.compute_unknown_categories(spark, lake.read("dim/places")).collect()
+        summary.unknown_categories = params.compute_unknown_categories(spark, lake.read(tables.PLACES)).collect()
 
 
 def _commit_run_wide(lake: Lake, state: _Run, reingested: list[str], result: JobResult, progress: Progress) -> None:
@@ -154,5 +154,5 @@ def _commit_run_wide(lake: Lake, state: _Run, reingested: list[str], result: Job
         progress("write raw/quarantine", f"version {commit.version}", rows=commit.rows_added)
     if state.identities:
         numbers = reduce(DataFrame.unionByName, state.identities).distinct()
-        commit = result.wrote(lake.merge(IDENTITY_TABLE, numbers, ["subscriber_id"]))
+        commit = result.wrote(lake.merge(tables.IDENTITY, numbers, ["subscriber_id"]))
         progress("write vault/identity", f"version {commit.version}", rows=commit.rows_added)

@@ -15,28 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
+from lifecircle import tables
 from lifecircle.ingest.files import LandingFile, month_bounds
 from lifecircle.lake import CommitInfo, Lake
-
-TABLE = "ops/ingest_files"
-SCHEMA = T.StructType(
-    [
-        T.StructField("file", T.StringType()),
-        T.StructField("source", T.StringType()),
-        T.StructField("sha256", T.StringType()),
-        T.StructField("bytes", T.LongType()),
-        T.StructField("rows_read", T.LongType()),
-        T.StructField("rows_accepted", T.LongType()),
-        T.StructField("rows_quarantined", T.LongType()),
-        T.StructField("rows_duplicate", T.LongType()),
-        T.StructField("status", T.StringType()),
-        T.StructField("ingested_at", T.TimestampType()),
-        T.StructField("day", T.DateType()),
-        T.StructField("month", T.StringType()),
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -59,10 +41,10 @@ class FileCounts:
 def current_versions(lake: Lake, files: Iterable[LandingFile]) -> dict[str, Version]:
     """The current ledger row of each of ``files`` that has one (only those paths are read)."""
     names = [f.file for f in files]
-    if not names or not lake.exists(TABLE):
+    if not names or not lake.exists(tables.INGEST_FILES):
         return {}
     rows = (
-        lake.read(TABLE)
+        lake.read(tables.INGEST_FILES)
         .where((F.col("status") == F.lit("current")) & F.col("file").isin(names))
         .select(F.col("file"), F.col("sha256"), F.col("day"))
         .collect()
@@ -108,15 +90,15 @@ def commit_ledger(lake: Lake, rows: list[tuple], replaced: list[str]) -> CommitI
     """Mark replaced versions and add this run's rows, in one commit (the run's last)."""
     if not rows:
         return None
-    new = lake.spark.createDataFrame(rows, SCHEMA)
-    if not lake.exists(TABLE):
-        return lake.write(TABLE, new)
+    new = lake.spark.createDataFrame(rows, tables.INGEST_FILES.schema)
+    if not lake.exists(tables.INGEST_FILES):
+        return lake.write(tables.INGEST_FILES, new)
     status = (
         F.when(F.col("file").isin(replaced) & (F.col("status") == F.lit("current")), F.lit("replaced"))
         .otherwise(F.col("status"))
         .alias("status")
     )
-    updated = lake.read(TABLE).select(*[status if c == "status" else F.col(c) for c in SCHEMA.fieldNames()])
+    updated = lake.read(tables.INGEST_FILES).select(*[status if c == "status" else F.col(c) for c in tables.INGEST_FILES.schema.fieldNames()])
     # A re-delivery with the same content is noted once per version, so re-running changes nothing.
     seen = updated.select(F.col("file"), F.col("sha256"), F.col("status"))
-    return lake.write(TABLE, updated.unionByName(new.join(seen, on=["file", "sha256", "status"], how="left_anti")))
+    return lake.write(tables.INGEST_FILES, updated.unionByName(new.join(seen, on=["file", "sha256", "status"], how="left_anti")))

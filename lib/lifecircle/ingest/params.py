@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.ingest.csvkinds import CsvSpec, Field
 
 _LON = Field("longitude", "double", check=lambda v: v.between(-180, 180))
@@ -12,7 +13,7 @@ _LAT = Field("latitude", "double", check=lambda v: v.between(-90, 90))
 
 CELLS = CsvSpec(
     "cells",
-    "dim/cells",
+    tables.CELLS,
     (
         Field("lac", "int", check=lambda v: v >= 0),
         Field("cell_id", "int", check=lambda v: v >= 0),
@@ -26,7 +27,7 @@ CELLS = CsvSpec(
 )
 PLACES = CsvSpec(
     "places",
-    "dim/places",
+    tables.PLACES,
     (
         Field("place_id"),
         Field("name"),
@@ -43,7 +44,7 @@ PLACES = CsvSpec(
 )
 CELL_PLACE = CsvSpec(
     "cell_place",
-    "dim/cell_place",
+    tables.CELL_PLACE,
     (
         Field("lac", "int", check=lambda v: v >= 0),
         Field("cell_id", "int", check=lambda v: v >= 0),
@@ -54,7 +55,7 @@ CELL_PLACE = CsvSpec(
 )
 EVENTS = CsvSpec(
     "events",
-    "dim/events",
+    tables.EVENTS,
     (
         Field("event_id"),
         Field("name"),
@@ -68,7 +69,7 @@ EVENTS = CsvSpec(
 )
 PRODUCTS = CsvSpec(
     "products",
-    "dim/products",
+    tables.PRODUCTS,
     (
         Field("product_code"),
         Field("name"),

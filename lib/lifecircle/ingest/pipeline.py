@@ -15,6 +15,7 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.ingest import signaling
 from lifecircle.ingest.csvkinds import CsvSpec, with_csv_checks
 from lifecircle.ingest.records import stored_rows, with_ids_and_raw, with_outcome
@@ -47,7 +48,7 @@ def signaling_source(cells: DataFrame, timezone: str, buckets: int) -> Source:
 
     return Source(
         "signaling",
-        signaling.TABLE,
+        tables.SIGNALING,
         signaling.COLUMNS,
         signaling.DEDUP_KEYS,
         "day",

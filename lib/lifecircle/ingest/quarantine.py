@@ -13,10 +13,8 @@ from functools import reduce
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.lake import CommitInfo, Lake
-
-TABLE = "raw/quarantine"
-PARTITION_BY = ["source", "day"]
 
 
 def commit_quarantine(
@@ -30,7 +28,7 @@ def commit_quarantine(
     new = reduce(DataFrame.unionByName, frames)
     replaced = {"source": sorted({s for s, _ in touched}), "day": sorted({d for _, d in touched})}
     rows = new
-    if lake.exists(TABLE):
-        kept = lake.read(TABLE, partitions=replaced).where(~F.col("file").isin(reingested))
+    if lake.exists(tables.QUARANTINE):
+        kept = lake.read(tables.QUARANTINE, partitions=replaced).where(~F.col("file").isin(reingested))
         rows = kept.unionByName(new)
-    return lake.replace_partitions(TABLE, rows, replaced, partition_by=PARTITION_BY)
+    return lake.replace_partitions(tables.QUARANTINE, rows, replaced, partition_by=tables.QUARANTINE.partition_by)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.ingest import fields as P
 
-TABLE = "raw/signaling"
 N_FIELDS = 5
 EVENT_TIME_PATTERN = "yyyyMMddHHmmss"
 # The stored columns; records are the same when these key columns are equal.
-COLUMNS = ["subscriber_id", "event_ts", "event_type", "lac", "cell_id", "day", "cell_bucket", "source_file", "line_no"]
+COLUMNS = tables.SIGNALING.column_names
 DEDUP_KEYS = ["subscriber_id", "event_ts", "event_type", "lac", "cell_id"]
 
 

@@ -41,11 +41,11 @@ import pyarrow.compute as pc
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.mobility import pingpong
 from lifecircle.mobility.cells import CellIndex
 from lifecircle.mobility.localtime import DAY_S, to_utc, to_wall
 from lifecircle.mobility.pingpong import shift
-from lifecircle.mobility.schemas import STAYS_SCHEMA
 from lifecircle.mobility.settings import StaySettings
 
 POWER_OFF = 8
@@ -286,7 +286,7 @@ def _empty() -> pd.DataFrame:
 
 
 def to_arrow(subscribers: pa.Array, found: pd.DataFrame, cells: CellIndex) -> pa.RecordBatch:
-    """The stays of :func:`detect` as a record batch of STAYS_SCHEMA."""
+    """The stays of :func:`detect` as a record batch of tables.STAYS.schema."""
     place = found["place"].to_numpy()
     place_ids = np.where(
         place >= 0, cells.place_ids[np.maximum(place, 0)] if len(cells.place_ids) else None, None
@@ -306,7 +306,7 @@ def to_arrow(subscribers: pa.Array, found: pd.DataFrame, cells: CellIndex) -> pa
             pa.array(found["n_events"].to_numpy(), pa.int32()),
             pa.array(found["day"].to_numpy().astype(np.int32), pa.date32()),
         ],
-        names=STAYS_SCHEMA.fieldNames(),
+        names=tables.STAYS.schema.fieldNames(),
     )
 
 
@@ -368,7 +368,7 @@ def prepare_events(signaling: DataFrame) -> DataFrame:
 
 
 def build_stays(signaling: DataFrame, cells: CellIndex, settings: StaySettings, tz: str) -> DataFrame:
-    """Stays (STAYS_SCHEMA) of raw/signaling rows: one shuffle by subscriber, then numpy."""
+    """Stays (tables.STAYS.schema) of raw/signaling rows: one shuffle by subscriber, then numpy."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return _partition_stays(batches, cells, settings, tz)
@@ -377,4 +377,4 @@ def build_stays(signaling: DataFrame, cells: CellIndex, settings: StaySettings, 
     # Enough partitions that one fits in a Python worker's memory (Parquet counts from metadata).
     default = int(signaling.sparkSession.conf.get("spark.sql.shuffle.partitions"))
     partitions = max(default, math.ceil(events.count() / settings.partition_rows))
-    return events.repartition(partitions, F.col("subscriber_id")).mapInArrow(run, STAYS_SCHEMA)
+    return events.repartition(partitions, F.col("subscriber_id")).mapInArrow(run, tables.STAYS.schema)

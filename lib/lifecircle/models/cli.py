@@ -14,7 +14,7 @@ from lifecircle.errors import InputError
 @pass_ctx
 def train(ctx: Context, lake: str, period: str) -> None:
     """Initial matching and one calibrated propensity model per product, registered in MLflow."""
-    from lifecircle.models.job import run_train
+    from lifecircle.models.train_job import run as run_train
     from lifecircle.progress import Progress
 
     echo_result(run_train(ctx.spark("train"), ctx.conf, lake, period, progress=Progress("train")))
@@ -26,7 +26,7 @@ def train(ctx: Context, lake: str, period: str) -> None:
 @pass_ctx
 def score(ctx: Context, lake: str, period: str) -> None:
     """Score every subscriber for every product (models/matching_matrix)."""
-    from lifecircle.models.job import run_score
+    from lifecircle.models.score_job import run as run_score
     from lifecircle.progress import Progress
 
     echo_result(run_score(ctx.spark("score"), ctx.conf, lake, period, progress=Progress("score")))
@@ -102,16 +102,16 @@ def top(
     """Best N products for each customer (--per customer) or best N customers per product."""
     from pyspark.sql import functions as F
 
+    from lifecircle import tables
     from lifecircle.csvout import write_csv
     from lifecircle.lake import Lake
-    from lifecircle.models.job import MATCHING_MATRIX
     from lifecircle.models.scoring import top_customers_per_product, top_products_per_customer
 
     spark = ctx.spark("matrix")
     store = Lake(spark, lake, ctx.conf.lake)
-    if not store.exists(MATCHING_MATRIX):
-        raise InputError(f"{MATCHING_MATRIX} missing under {store.root} (run score first)")
-    frame = store.read(MATCHING_MATRIX)
+    if not store.exists(tables.MATCHING_MATRIX):
+        raise InputError(f"{tables.MATCHING_MATRIX} missing under {store.root} (run score first)")
+    frame = store.read(tables.MATCHING_MATRIX)
     if period is None:
         period = frame.agg(F.max("period")).collect()[0][0]
     frame = frame.where(F.col("period") == period)

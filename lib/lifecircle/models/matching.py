@@ -14,29 +14,14 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
+from lifecircle import tables
 from lifecircle.config import base_conf_dir, read_yaml
 from lifecircle.errors import ConfigError
 from lifecircle.models.settings import MatchingSettings
 
 LEVELS = {"marketed": ("marketed", "opened", "active"), "opened": ("opened", "active"), "active": ("active",)}
 
-CIRCLE_PRODUCTS_SCHEMA = T.StructType(
-    [
-        T.StructField("circle_code", T.StringType()),
-        T.StructField("product_code", T.StringType()),
-        T.StructField("members", T.LongType()),
-        *[T.StructField(f"rate_{lv}", T.DoubleType()) for lv in LEVELS],
-        *[T.StructField(f"lift_{lv}", T.DoubleType()) for lv in LEVELS],
-        T.StructField("objective_rank", T.IntegerType()),
-        T.StructField("expert", T.BooleanType()),
-        T.StructField("objective", T.BooleanType()),
-        T.StructField("focus", T.BooleanType()),
-        T.StructField("source", T.StringType()),  # expert | objective | both | null (not in focus)
-        T.StructField("period", T.StringType()),
-    ]
-)
 
 
 def products_file(path: str) -> Path:
@@ -152,13 +137,13 @@ def compute_focus_products(
         .when(F.col("objective"), "objective")
     )
     return flagged.select(
-        *[f.name for f in CIRCLE_PRODUCTS_SCHEMA.fields if f.name not in ("focus", "source", "period", "expert", "objective")],
+        *[f.name for f in tables.CIRCLE_PRODUCTS.schema.fields if f.name not in ("focus", "source", "period", "expert", "objective")],
         "expert",
         "objective",
         (F.col("expert") | F.col("objective")).alias("focus"),
         source.alias("source"),
         F.lit(period).alias("period"),
-    ).select(*[F.col(f.name).cast(f.dataType) for f in CIRCLE_PRODUCTS_SCHEMA.fields])
+    ).select(*[F.col(f.name).cast(f.dataType) for f in tables.CIRCLE_PRODUCTS.schema.fields])
 
 
 def expert_notes(expert: Mapping[str, Sequence[str]], products: Sequence[str], circles: Sequence[str]) -> list[str]:

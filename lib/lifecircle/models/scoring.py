@@ -28,18 +28,6 @@ SCORE_SCHEMA = T.StructType(
         T.StructField("model_version", T.StringType()),
     ]
 )
-MATRIX_SCHEMA = T.StructType(
-    [
-        T.StructField("subscriber_id", T.StringType()),
-        T.StructField("product_code", T.StringType()),
-        T.StructField("score", T.IntegerType()),
-        T.StructField("probability", T.DoubleType()),
-        T.StructField("customer_rank", T.IntegerType()),
-        T.StructField("product_percentile", T.DoubleType()),
-        T.StructField("model_version", T.StringType()),
-        T.StructField("period", T.StringType()),
-    ]
-)
 
 _LOADED: dict[str, list[tuple[str, str, list[str], object]]] = {}
 

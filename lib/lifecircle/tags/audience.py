@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.csvout import write_csv
 from lifecircle.errors import InputError
 from lifecircle.lake import Lake
 
-CUSTOMER_TAGS = "tags/customer_tags"
-CATALOG = "tags/catalog"
 _TOKEN = re.compile(r"\s*(?:(\()|(\))|([^\s()]+))")
 KEYWORDS = ("AND", "OR", "NOT")
 
@@ -146,9 +145,9 @@ def to_column(node: Node, tags: Column) -> Column:
 
 
 def latest_period(lake: Lake) -> str:
-    rows = lake.read(CUSTOMER_TAGS).select(F.max("period").alias("p")).collect()
+    rows = lake.read(tables.CUSTOMER_TAGS).select(F.max("period").alias("p")).collect()
     if not rows or rows[0]["p"] is None:
-        raise InputError(f"{CUSTOMER_TAGS} under {lake.root} holds no period (run tags first)")
+        raise InputError(f"{tables.CUSTOMER_TAGS} under {lake.root} holds no period (run tags first)")
     return rows[0]["p"]
 
 
@@ -166,13 +165,13 @@ def select_from(tags: DataFrame, node: Node) -> DataFrame:
 def select_audience(spark: SparkSession, lake: Lake | str, expr: str, period: str | None = None) -> DataFrame:
     """Subscribers of ``period`` (default: the latest) matching ``expr``, with all their tags."""
     lake = lake if isinstance(lake, Lake) else Lake(spark, lake)
-    if not lake.exists(CUSTOMER_TAGS):
-        raise InputError(f"{CUSTOMER_TAGS} missing under {lake.root} (run tags first)")
+    if not lake.exists(tables.CUSTOMER_TAGS):
+        raise InputError(f"{tables.CUSTOMER_TAGS} missing under {lake.root} (run tags first)")
     period = period or latest_period(lake)
-    tags = lake.read(CUSTOMER_TAGS, partitions={"period": [period]})
+    tags = lake.read(tables.CUSTOMER_TAGS, partitions={"period": [period]})
     known = {r["tag_code"] for r in tags.select("tag_code").distinct().collect()}
-    if lake.exists(CATALOG):  # codes nobody holds this period are still valid codes
-        known |= {r["code"] for r in lake.read(CATALOG).select("code").collect()}
+    if lake.exists(tables.CATALOG):  # codes nobody holds this period are still valid codes
+        known |= {r["code"] for r in lake.read(tables.CATALOG).select("code").collect()}
     return select_from(tags, parse(expr, known))
 
 

@@ -10,43 +10,13 @@ from collections.abc import Sequence
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
+from lifecircle import tables
 from lifecircle.tags import vocab
 from lifecircle.tags.language import TagDef
 
 CHUNK = 64  # tags per array literal (keeps each generated expression small)
 
-CUSTOMER_TAGS_SCHEMA = T.StructType(
-    [
-        T.StructField("subscriber_id", T.StringType()),
-        T.StructField("tag_code", T.StringType()),
-        T.StructField("value", T.StringType()),
-        T.StructField("landmark_place_id", T.StringType()),
-        T.StructField("landmark_name", T.StringType()),
-        T.StructField("period", T.StringType()),
-    ]
-)
-CATALOG_SCHEMA = T.StructType(
-    [
-        T.StructField("code", T.StringType()),
-        T.StructField("name", T.StringType()),
-        T.StructField("level1", T.StringType()),
-        T.StructField("level2", T.StringType()),
-        T.StructField("level3", T.StringType()),
-        T.StructField("level_path", T.StringType()),
-        T.StructField("kind", T.StringType()),
-        T.StructField("source", T.StringType()),
-        T.StructField("family", T.StringType()),
-        T.StructField("definition", T.StringType()),
-        T.StructField("value_definition", T.StringType()),
-        T.StructField("landmark_rule", T.StringType()),
-        T.StructField("file", T.StringType()),
-        T.StructField("coverage", T.LongType()),
-        T.StructField("share", T.DoubleType()),
-        T.StructField("period", T.StringType()),
-    ]
-)
 
 
 def _entry(tag: TagDef) -> Column:
@@ -158,4 +128,4 @@ def catalog_frame(
                 period,
             )
         )
-    return spark.createDataFrame(rows, CATALOG_SCHEMA)
+    return spark.createDataFrame(rows, tables.CATALOG.schema)

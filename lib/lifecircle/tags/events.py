@@ -5,18 +5,8 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
-PARTICIPANTS_SCHEMA = T.StructType(
-    [
-        T.StructField("subscriber_id", T.StringType()),
-        T.StructField("event_id", T.StringType()),
-        T.StructField("event_type", T.StringType()),
-        T.StructField("place_id", T.StringType()),
-        T.StructField("overlap_s", T.LongType()),
-        T.StructField("event_day", T.DateType()),
-    ]
-)
+from lifecircle import tables
 
 
 def event_participants(stays: DataFrame, events: DataFrame, tz: str, min_overlap_s: int = 1800) -> DataFrame:
@@ -47,5 +37,5 @@ def event_participants(stays: DataFrame, events: DataFrame, tz: str, min_overlap
         .groupBy("subscriber_id", "event_id", "event_type", "place_id", "ev_s", "ev_e", "event_day")
         .agg(F.sum(overlap).cast("long").alias("overlap_s"))
         .where(F.col("overlap_s") >= need)
-        .select(*[F.col(f.name).cast(f.dataType) for f in PARTICIPANTS_SCHEMA.fields])
+        .select(*[F.col(f.name).cast(f.dataType) for f in tables.EVENT_PARTICIPANTS.schema.fields])
     )

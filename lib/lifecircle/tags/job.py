@@ -20,13 +20,14 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from lifecircle import tables
 from lifecircle.config import Config, base_conf_dir
 from lifecircle.errors import InputError
 from lifecircle.lake import Lake
+from lifecircle.periods import day_range, prev_period
 from lifecircle.progress import Progress
 from lifecircle.runs import JobResult, run_job
 from lifecircle.tags.engine import (
-    CUSTOMER_TAGS_SCHEMA,
     attach_landmarks,
     catalog_frame,
     compile_tags,
@@ -37,40 +38,6 @@ from lifecircle.tags.features import FeatureInputs, build_features, feature_sche
 from lifecircle.tags.language import Catalog, load_catalog, static_domains
 from lifecircle.tags.settings import TagSettings
 
-FEATURES = "models/features"
-CUSTOMER_TAGS = "tags/customer_tags"
-CATALOG = "tags/catalog"
-PARTICIPANTS = "tags/event_participants"
-
-DWELL_PROFILE = "mobility/dwell_profile"
-DWELL_DAILY_CELL = "mobility/dwell_daily_cell"
-STAYS = "mobility/stays"
-ANCHORS = "mobility/anchors"
-PLACES, CELLS, EVENTS, PRODUCTS = "dim/places", "dim/cells", "dim/events", "dim/products"
-SUBSCRIBERS, USAGE, PRODUCT_STATUS = "raw/subscribers", "raw/usage", "raw/product_status"
-
-_EMPTY = {
-    ANCHORS: "subscriber_id string, anchor_type string, place_id string, lac int, cell_id int, confidence double",
-    SUBSCRIBERS: "subscriber_id string, brand string, tier string, gender string, birth_year int, "
-    "open_date date, package_code string, status string, month string",
-    USAGE: "subscriber_id string, arpu decimal(12,2), voice_out_min double, voice_in_min double, sms_out long, "
-    "sms_in long, data_mb double, roaming_min double, package_fee decimal(12,2), extra_fee decimal(12,2), "
-    "night_data_mb double, weekend_voice_min double, month string",
-    PRODUCT_STATUS: "subscriber_id string, product_code string, status string, status_date date, month string",
-    EVENTS: "event_id string, name string, event_type string, place_id string, start_ts timestamp, end_ts timestamp",
-    PRODUCTS: "product_code string, name string",
-}
-
-
-def prev_period(period: str) -> str:
-    try:
-        first = dt.date(int(period[:4]), int(period[5:7]), 1)
-    except ValueError:
-        raise InputError(f"period {period!r} must look like yyyy-MM") from None
-    if len(period) != 7 or period[4] != "-":
-        raise InputError(f"period {period!r} must look like yyyy-MM")
-    return f"{first - dt.timedelta(days=1):%Y-%m}"
-
 
 def catalog_dir(settings: TagSettings) -> Path:
     return Path(settings.catalog_dir) if settings.catalog_dir else base_conf_dir() / "tags"
@@ -80,20 +47,20 @@ def slot_names(conf: Config) -> list[str]:
     return [s.name for s in conf.mobility.dwell.slots]
 
 
-def _optional(lake: Lake, table: str, partitions: dict[str, list[Any]] | None = None) -> DataFrame:
+def _optional(lake: Lake, table: tables.Table, partitions: dict[str, list[Any]] | None = None) -> DataFrame:
     if lake.exists(table):
         return lake.read(table, partitions=partitions)
-    return lake.spark.createDataFrame([], _EMPTY[table])
+    return table.empty(lake.spark)
 
 
 def window_of(lake: Lake, period: str) -> tuple[dt.date, dt.date]:
     rows = (
-        lake.read(DWELL_PROFILE, partitions={"period": [period]})
+        lake.read(tables.DWELL_PROFILE, partitions={"period": [period]})
         .agg(F.min("window_start").alias("a"), F.max("window_end").alias("b"))
         .collect()
     )
     if not rows or rows[0]["a"] is None:
-        raise InputError(f"{DWELL_PROFILE} has no period {period} under {lake.root} (run dwell first)")
+        raise InputError(f"{tables.DWELL_PROFILE} has no period {period} under {lake.root} (run dwell first)")
     return rows[0]["a"], rows[0]["b"]
 
 
@@ -132,23 +99,19 @@ def load_tags(spark: SparkSession, conf: Config, domains: dict[str, list[dict[st
     return load_catalog(catalog_dir(conf.tags), domains, spark, schema)
 
 
-def _days(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-
-
 def write_features(lake: Lake, features: DataFrame, period: str):
     """Replace the period's features; when the feature columns changed (new settings or code), the
     other periods are carried over to the new schema (new columns null) in the same commit."""
-    if not lake.exists(FEATURES) or set(lake.schema(FEATURES).fieldNames()) == set(features.columns):
-        return lake.replace_partitions(FEATURES, features, {"period": [period]}, partition_by=["period"])
-    others = lake.read(FEATURES).where(F.col("period") != period)
+    if not lake.exists(tables.FEATURES) or set(lake.schema(tables.FEATURES).fieldNames()) == set(features.columns):
+        return lake.replace_partitions(tables.FEATURES, features, {"period": [period]}, partition_by=["period"])
+    others = lake.read(tables.FEATURES).where(F.col("period") != period)
     carried = others.select(
         *[
             (F.col(f.name) if f.name in others.columns else F.lit(None)).cast(f.dataType).alias(f.name)
             for f in features.schema.fields
         ]
     )
-    return lake.write(FEATURES, carried.unionByName(features), partition_by=["period"])
+    return lake.write(tables.FEATURES, carried.unionByName(features), partition_by=["period"])
 
 
 def run(
@@ -160,38 +123,38 @@ def run(
     tz, settings, slots = conf.time.local_timezone, conf.tags, slot_names(conf)
 
     def body(result: JobResult, progress: Progress) -> None:
-        missing = [t for t in (DWELL_PROFILE, DWELL_DAILY_CELL, STAYS, PLACES, CELLS) if not lake.exists(t)]
+        missing = [t for t in (tables.DWELL_PROFILE, tables.DWELL_DAILY_CELL, tables.STAYS, tables.PLACES, tables.CELLS) if not lake.exists(t)]
         if missing:
             raise InputError(
                 f"{', '.join(missing)} missing under {lake.root} (run ingest, trajectories, dwell)"
             )
         inputs = (
-            DWELL_PROFILE,
-            DWELL_DAILY_CELL,
-            STAYS,
-            ANCHORS,
-            PLACES,
-            CELLS,
-            EVENTS,
-            PRODUCTS,
-            SUBSCRIBERS,
-            USAGE,
-            PRODUCT_STATUS,
+            tables.DWELL_PROFILE,
+            tables.DWELL_DAILY_CELL,
+            tables.STAYS,
+            tables.ANCHORS,
+            tables.PLACES,
+            tables.CELLS,
+            tables.EVENTS,
+            tables.PRODUCTS,
+            tables.SUBSCRIBERS,
+            tables.USAGE,
+            tables.PRODUCT_STATUS,
         )
         for table in inputs:
             result.read(lake, table)
         first, last = window_of(lake, period)
         progress("window", f"{period}: {first}..{last}")
         months = {"month": [period, prev]}
-        cells, places = lake.read(CELLS), lake.read(PLACES)
-        products = _optional(lake, PRODUCTS)
-        product_status = _optional(lake, PRODUCT_STATUS, months)
-        events = events_in_window(_optional(lake, EVENTS), (first, last), tz)
+        cells, places = lake.read(tables.CELLS), lake.read(tables.PLACES)
+        products = _optional(lake, tables.PRODUCTS)
+        product_status = _optional(lake, tables.PRODUCT_STATUS, months)
+        events = events_in_window(_optional(lake, tables.EVENTS), (first, last), tz)
         domains = lake_domains(cells, products, product_status, events, slots)
         catalog = load_tags(spark, conf, domains)
         progress("catalog", f"{len(catalog)} tags from {catalog_dir(settings)}")
 
-        stays = lake.read(STAYS, partitions={"day": _days(first - dt.timedelta(days=1), last)})
+        stays = lake.read(tables.STAYS, partitions={"day": day_range(first - dt.timedelta(days=1), last)})
         participants = event_participants(stays, events, tz, settings.event_min_overlap_s)
         event_days = sorted(
             {
@@ -203,23 +166,23 @@ def run(
         )
         if event_days:
             commit = lake.replace_partitions(
-                PARTICIPANTS, participants, {"event_day": event_days}, partition_by=["event_day"]
+                tables.EVENT_PARTICIPANTS, participants, {"event_day": event_days}, partition_by=["event_day"]
             )
             progress(
                 "event_participants", f"{len(event_days)} event days", rows=result.wrote(commit).rows_added
             )
-            participants = lake.read(PARTICIPANTS, partitions={"event_day": event_days})
+            participants = lake.read(tables.EVENT_PARTICIPANTS, partitions={"event_day": event_days})
 
-        window_days = _days(first, last)
+        window_days = day_range(first, last)
         inp = FeatureInputs(
             stays=stays.where(F.col("day").between(F.lit(first), F.lit(last))),
-            dwell=lake.read(DWELL_DAILY_CELL, partitions={"day": window_days}),
+            dwell=lake.read(tables.DWELL_DAILY_CELL, partitions={"day": window_days}),
             places=places,
             cells=cells,
-            profile=lake.read(DWELL_PROFILE, partitions={"period": [period]}),
-            anchors=_optional(lake, ANCHORS, {"period": [period]}),
-            subscribers=_optional(lake, SUBSCRIBERS, {"month": [period]}),
-            usage=_optional(lake, USAGE, months),
+            profile=lake.read(tables.DWELL_PROFILE, partitions={"period": [period]}),
+            anchors=_optional(lake, tables.ANCHORS, {"period": [period]}),
+            subscribers=_optional(lake, tables.SUBSCRIBERS, {"month": [period]}),
+            usage=_optional(lake, tables.USAGE, months),
             product_status=product_status,
             participants=participants.select("subscriber_id", "event_id", "event_type"),
             period=period,
@@ -230,25 +193,25 @@ def run(
         commit = write_features(lake, build_features(inp, settings, slots), period)
         progress("features", period, rows=result.wrote(commit).rows_added)
 
-        features = lake.read(FEATURES, partitions={"period": [period]})
+        features = lake.read(tables.FEATURES, partitions={"period": [period]})
         hits = compile_tags(features, catalog.tags)
         candidates = landmark_candidates(inp.dwell, place_categories(spark, places))
         tagged = attach_landmarks(spark, hits, catalog.tags, candidates).select(
             *[
                 F.col(f.name) if f.name != "period" else F.lit(period).alias("period")
-                for f in CUSTOMER_TAGS_SCHEMA
+                for f in tables.CUSTOMER_TAGS.schema
             ]
         )
-        commit = lake.replace_partitions(CUSTOMER_TAGS, tagged, {"period": [period]}, partition_by=["period"])
+        commit = lake.replace_partitions(tables.CUSTOMER_TAGS, tagged, {"period": [period]}, partition_by=["period"])
         progress("customer_tags", period, rows=result.wrote(commit).rows_added)
 
-        written = lake.read(CUSTOMER_TAGS, partitions={"period": [period]})
+        written = lake.read(tables.CUSTOMER_TAGS, partitions={"period": [period]})
         coverage = {
             r["tag_code"]: r["n"]
             for r in written.groupBy("tag_code").agg(F.count(F.lit(1)).alias("n")).collect()
         }
         population = features.count()
-        commit = lake.write(CATALOG, catalog_frame(spark, catalog.tags, coverage, population, period))
+        commit = lake.write(tables.CATALOG, catalog_frame(spark, catalog.tags, coverage, population, period))
         progress(
             "catalog",
             f"{len(catalog)} tags, {sum(1 for c in coverage.values() if c)} held",

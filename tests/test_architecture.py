@@ -1,0 +1,119 @@
+"""The package's shape: no import cycle, no domain package importing another's job, and no table
+path spelled outside the registry (lifecircle.tables)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+from lifecircle import tables
+
+ROOT = Path(__file__).resolve().parents[1]
+LIB = ROOT / "lib" / "lifecircle"
+DOMAINS = ("ingest", "mobility", "features", "tags", "models", "marketing", "reports", "simulate")
+
+
+def module_name(path: Path) -> str:
+    parts = ["lifecircle", *path.relative_to(LIB).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → lifecircle modules it imports anywhere in its body (deferred imports count too)."""
+    modules = {module_name(p): p for p in LIB.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                # ``from pkg import mod`` imports the submodule when there is one
+                targets |= {f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names}
+        graph[name] = {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt) :] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_import_graph_has_no_cycle():
+    cycle = find_cycle(import_graph())
+    assert cycle is None, " -> ".join(cycle)
+
+
+def test_find_cycle_finds_one():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def is_job_module(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last == "job" or last.endswith("_job")
+
+
+def test_domain_packages_do_not_import_each_others_jobs():
+    offenders = []
+    for source, targets in import_graph().items():
+        parts = source.split(".")
+        if len(parts) < 2 or parts[1] not in DOMAINS:
+            continue
+        for target in targets:
+            tparts = target.split(".")
+            if len(tparts) > 2 and tparts[1] in DOMAINS and tparts[1] != parts[1] and is_job_module(target):
+                offenders.append(f"{source} imports {target}")
+    assert not offenders, offenders
+
+
+_PATH = re.compile(r"""["']([a-z]+/[a-z_]+)["']""")
+
+
+def spelled_table_paths(text: str) -> set[str]:
+    return {m for m in _PATH.findall(text) if m in tables.REGISTRY}
+
+
+def test_no_table_path_is_spelled_outside_the_registry():
+    sources = [p for d in ("lib", "jobs", "tests", "scripts") for p in (ROOT / d).rglob("*.py")]
+    offenders = {}
+    for path in sources:
+        if path == LIB / "tables.py":
+            continue
+        found = spelled_table_paths(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(path.relative_to(ROOT))] = sorted(found)
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        found = spelled_table_paths("\n".join("".join(c["source"]) for c in cells))
+        if found:
+            offenders[str(path.relative_to(ROOT))] = sorted(found)
+    assert not offenders, f"use lifecircle.tables constants instead of paths: {offenders}"
+
+
+def test_the_path_check_catches_a_spelled_path():
+    assert spelled_table_paths(f'lake.read("{tables.STAYS}")') == {tables.STAYS}
+    assert spelled_table_paths('lake.read("scratch/things")') == set()
