@@ -12,6 +12,7 @@ setup(
         "lifecircle",
         "lifecircle.conf",
         "lifecircle.ingest",
+        "lifecircle.lake",
         "lifecircle.mobility",
         "lifecircle.tags",
         "lifecircle.models",

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-import pyarrow as pa
 from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
@@ -18,22 +16,25 @@ from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
 from lifecircle.errors import LakeError
-from lifecircle.hadoopfs import HadoopFS
-from lifecircle.lake import (
+from lifecircle.lake.fs import HadoopFS
+from lifecircle.lake.log import add_actions, partition_row_counts
+from lifecircle.lake.schema import spark_schema_of, to_delta_schema
+from lifecircle.lake.types import (
     NULL_PARTITION,
     STAGING_DIR,
+    Allowed,
     CommitInfo,
+    Filters,
     TableInfo,
     new_staging_name,
     partition_value_text,
     validate_partition_text,
 )
-from lifecircle.lake_schema import spark_schema_of, to_delta_schema
-
-Filters = list[tuple[str, str, list[str]]] | None
 
 
 class DeltaRsEngine:
+    name = "delta-rs"
+
     def __init__(self, spark: SparkSession, settings: LakeSettings) -> None:
         self.spark = spark
         self.settings = settings
@@ -65,7 +66,7 @@ class DeltaRsEngine:
 
     def describe(self, table: str, uri: str) -> TableInfo:
         dt = self._table(uri)
-        actions = pa.table(dt.get_add_actions(flatten=True))
+        actions = add_actions(dt)
         pcols = list(dt.metadata().partition_columns)
         rows = sum(v or 0 for v in actions.column("num_records").to_pylist()) if actions.num_rows else 0
         size = sum(actions.column("size_bytes").to_pylist()) if actions.num_rows else 0
@@ -74,6 +75,9 @@ class DeltaRsEngine:
             combos = zip(*[actions.column(f"partition.{c}").to_pylist() for c in pcols], strict=True)
             partitions = len(set(combos))
         return TableInfo(table, dt.version(), int(rows), actions.num_rows, int(size), tuple(pcols), partitions)
+
+    def partition_row_counts(self, uri: str, column: str) -> dict[Any, int]:
+        return partition_row_counts(self._table(uri), column)
 
     # ---------------------------------------------------------------- reading
     def read(self, uri: str, version: int | None, filters: Filters) -> DataFrame:
@@ -100,7 +104,7 @@ class DeltaRsEngine:
         return self._write(uri, table, df, pcols, "append", None, "APPEND", df.schema)
 
     def replace_partitions(
-        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Mapping[str, set[str | None]]
+        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed
     ) -> CommitInfo:
         # A conjunction of IN lists is exactly "every combination of the allowed values".
         filters = [(c, "in", sorted(v for v in values if v is not None)) for c, values in allowed.items()]
@@ -109,7 +113,7 @@ class DeltaRsEngine:
     def optimize(self, uri: str, table: str, filters: Filters) -> CommitInfo:
         dt = self._table(uri)
         pcols = list(dt.metadata().partition_columns)
-        actions = pa.table(dt.get_add_actions(flatten=True))
+        actions = add_actions(dt)
         columns = [[partition_value_text(v) for v in actions.column(f"partition.{c}").to_pylist()] for c in pcols]
         keys = list(zip(*columns, strict=True)) if pcols else []
         sizes = actions.column("size_bytes").to_pylist() if actions.num_rows else []
@@ -159,7 +163,7 @@ class DeltaRsEngine:
         df: DataFrame,
         pcols: list[str],
         mode: str,
-        allowed: Mapping[str, set[str | None]] | None,
+        allowed: Allowed | None,
         operation: str,
         schema: T.StructType,
         filters: Any = None,
@@ -177,7 +181,7 @@ class DeltaRsEngine:
         df: DataFrame,
         pcols: list[str],
         txn: str,
-        allowed: Mapping[str, set[str | None]] | None,
+        allowed: Allowed | None,
         data_change: bool = True,
     ) -> tuple[list[AddAction], int]:
         """Write ``df`` as Parquet and move the files into the table folder, uncommitted."""
@@ -245,7 +249,7 @@ class DeltaRsEngine:
 
 
 def _partition_values(
-    table: str, relative: str, pcols: list[str], allowed: Mapping[str, set[str | None]] | None
+    table: str, relative: str, pcols: list[str], allowed: Allowed | None
 ) -> dict[str, str | None]:
     folders = relative.split("/")[:-1]
     values: dict[str, str | None] = {}
