@@ -1,12 +1,13 @@
 """The ``spark-delta`` engine, for clusters that have ``io.delta:delta-spark`` on the classpath.
 
 Its contract tests skip here (the connector JAR cannot be downloaded on these machines); it maps
-the lake API one to one onto the connector's own operations.
+the lake API one to one onto the connector's own operations. Its SQL predicate builders are pure
+and tested on their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from deltalake import DeltaTable as LogReader
@@ -15,22 +16,52 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
+from lifecircle.errors import LakeError
 from lifecircle.lake.log import partition_row_counts
 from lifecircle.lake.types import Allowed, CommitInfo, Filters, TableInfo
 
+_RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
 
-def _sql_literal(value: str | None) -> str:
-    if value is None:
+
+def sql_literal(text: str | None) -> str:
+    """A Spark SQL literal for a partition value's text form (None: ``NULL``).
+
+    Spark unescapes backslashes inside string literals (the default, with
+    ``spark.sql.parser.escapedStringLiterals`` off), so they are doubled along with quotes.
+    """
+    if text is None:
         return "NULL"
-    return "'" + value.replace("'", "''") + "'"
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _predicate(filters: Mapping[str, Any]) -> str:
-    clauses = []
-    for col, values in filters.items():
-        listed = ", ".join(_sql_literal(v) for v in sorted(values, key=lambda x: (x is None, x)))
-        clauses.append(f"`{col}` IN ({listed})")
-    return " AND ".join(clauses)
+def sql_column(name: str) -> str:
+    """A column reference that survives any character in the name."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def value_predicate(column: str, texts: Iterable[str | None]) -> str:
+    """True for rows whose ``column`` holds one of ``texts``; None selects the null partition.
+
+    ``col IN (NULL)`` is never true in SQL, so the null value needs its own ``IS NULL`` test.
+    """
+    distinct = set(texts)
+    col = sql_column(column)
+    listed = ", ".join(sql_literal(v) for v in sorted(v for v in distinct if v is not None))
+    clauses = ([f"{col} IN ({listed})"] if listed else []) + ([f"{col} IS NULL"] if None in distinct else [])
+    if not clauses:
+        return "FALSE"  # no value selected selects no row (and ``IN ()`` is not valid SQL)
+    return clauses[0] if len(clauses) == 1 else "(" + " OR ".join(clauses) + ")"
+
+
+def partition_predicate(values: Mapping[str, Iterable[str | None]]) -> str:
+    """True for rows whose every listed column holds one of its values (columns ANDed in order)."""
+    if not values:
+        return "TRUE"
+    return " AND ".join(value_predicate(col, texts) for col, texts in values.items())
+
+
+def filters_predicate(filters: Filters) -> str:
+    return partition_predicate({col: texts for col, _, texts in filters or []})
 
 
 class SparkDeltaEngine:
@@ -50,9 +81,13 @@ class SparkDeltaEngine:
         reader = self.spark.read.format("delta")
         if version is not None:
             reader = reader.option("versionAsOf", version)
-        df = reader.load(uri)
+        try:
+            df = reader.load(uri)  # time travel resolves the version here, not at the first action
+        except Exception as exc:  # py4j wraps the connector's error
+            what = f"version {version} of {uri}" if version is not None else uri
+            raise LakeError(f"cannot open {what}: {str(exc).splitlines()[0]}") from None
         if filters:
-            df = df.where(_predicate({c: vs for c, _, vs in filters}))
+            df = df.where(filters_predicate(filters))
         return df
 
     def schema(self, uri: str) -> T.StructType:
@@ -108,7 +143,7 @@ class SparkDeltaEngine:
             df.write.format("delta")
             .mode("overwrite")
             .partitionBy(*pcols)
-            .option("replaceWhere", _predicate(allowed))
+            .option("replaceWhere", partition_predicate(allowed))
             .save(uri)
         )
         return self._commit_info(uri, table, "REPLACE PARTITIONS")
@@ -116,12 +151,18 @@ class SparkDeltaEngine:
     def optimize(self, uri: str, table: str, filters: Filters) -> CommitInfo:
         builder = self._delta.forPath(self.spark, uri).optimize()
         if filters:
-            builder = builder.where(_predicate({c: vs for c, _, vs in filters}))
+            builder = builder.where(filters_predicate(filters))
         builder.executeCompaction()
         return self._commit_info(uri, table, "OPTIMIZE")
 
     def vacuum(self, uri: str, hours: float) -> list[str]:
+        # The connector refuses retention under a week unless its check is off; turn it off for
+        # this call only, so other jobs of the session keep the guard.
+        previous = self.spark.conf.get(_RETENTION_CHECK, "true")
         if hours < 168:
-            self.spark.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", "false")
-        result = self._delta.forPath(self.spark, uri).vacuum(hours)
+            self.spark.conf.set(_RETENTION_CHECK, "false")
+        try:
+            result = self._delta.forPath(self.spark, uri).vacuum(hours)
+        finally:
+            self.spark.conf.set(_RETENTION_CHECK, previous)
         return [r["path"] for r in result.select(F.col("path")).collect()] if "path" in result.columns else []
