@@ -109,6 +109,14 @@ def test_replace_refuses_rows_outside_the_replaced_partitions(spark, lake):
     assertDataFrameEqual(lake.read(EVENTS), frame(spark, rows(D1, 3)))
 
 
+def test_the_null_partition_is_read_and_replaced_like_any_other(spark, lake):
+    lake.write(OTHER, spark.createDataFrame([("1", "a"), ("2", None), ("3", "b")], PAIRS), partition_by=["code"])
+    assertDataFrameEqual(lake.read(OTHER, partitions={"code": [None]}), spark.createDataFrame([("2", None)], PAIRS))
+    lake.replace_partitions(OTHER, spark.createDataFrame([("4", None)], PAIRS), {"code": [None]})
+    expected = spark.createDataFrame([("1", "a"), ("3", "b"), ("4", None)], PAIRS)
+    assertDataFrameEqual(lake.read(OTHER), expected)
+
+
 def test_crash_between_file_write_and_commit_leaves_table_unchanged(spark, lake, monkeypatch):
     lake.write(EVENTS, frame(spark, rows(D1, 3)), partition_by=["day"])
     kill_before_commit(lake, monkeypatch)

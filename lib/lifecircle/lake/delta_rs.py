@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -83,7 +84,7 @@ class DeltaRsEngine:
     def read(self, uri: str, version: int | None, filters: Filters) -> DataFrame:
         dt = self._table(uri, version)
         schema = spark_schema_of(dt.schema())
-        files = dt.file_uris(file_pruning_predicate=filters) if filters else dt.file_uris()
+        files = dt.file_uris(file_pruning_predicate=pruning_terms(filters)) if filters else dt.file_uris()
         if not files:
             return self.spark.createDataFrame([], schema)
         # basePath + an explicit schema: partition values come from the folder names, typed as in
@@ -106,8 +107,13 @@ class DeltaRsEngine:
     def replace_partitions(
         self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed
     ) -> CommitInfo:
-        # A conjunction of IN lists is exactly "every combination of the allowed values".
-        filters = [(c, "in", sorted(v for v in values if v is not None)) for c, values in allowed.items()]
+        terms = pruning_terms([(c, "in", list(values)) for c, values in allowed.items()])
+        if len(terms) > 1:  # delta-rs overwrites take one conjunction, not an OR of them
+            raise LakeError(
+                f"{table}: delta-rs cannot replace a null partition together with other values of the same "
+                f"column in one commit ({dict(allowed)}); write the null partition in a separate call"
+            )
+        filters = terms[0]
         return self._write(uri, table, df, pcols, "overwrite", allowed, "REPLACE PARTITIONS", df.schema, filters)
 
     def optimize(self, uri: str, table: str, filters: Filters) -> CommitInfo:
@@ -122,12 +128,13 @@ class DeltaRsEngine:
             chosen = [i for i, k in enumerate(keys) if all(k[pcols.index(c)] in vs for c, vs in wanted.items())]
         else:
             chosen = list(range(actions.num_rows))
-        # Only partitions holding more than one file are worth rewriting.
+        # Only partitions holding more than one file are worth rewriting. Null partitions stay as
+        # they are: one delta-rs overwrite cannot select them next to other values.
         per_key: dict[tuple, int] = {}
         for i in chosen:
             key = keys[i] if pcols else ()
             per_key[key] = per_key.get(key, 0) + 1
-        crowded = {k for k, n in per_key.items() if n > 1}
+        crowded = {k for k, n in per_key.items() if n > 1 and None not in k}
         if not crowded:
             return CommitInfo(table, dt.version(), "OPTIMIZE", 0, 0)
         total = sum(sizes[i] for i in chosen if (keys[i] if pcols else ()) in crowded)
@@ -136,7 +143,7 @@ class DeltaRsEngine:
             compacted = self.read(uri, None, None).coalesce(target)
             return self._write(uri, table, compacted, [], "overwrite", None, "OPTIMIZE", self.schema(uri), data_change=False)
         allowed = {c: {k[j] for k in crowded} for j, c in enumerate(pcols)}
-        narrowed = [(c, "in", sorted(v for v in vs if v is not None)) for c, vs in allowed.items()]
+        narrowed = [(c, "in", sorted(vs)) for c, vs in allowed.items()]
         compacted = self.read(uri, None, narrowed).repartition(target, *pcols)
         return self._write(
             uri, table, compacted, pcols, "overwrite", allowed, "OPTIMIZE", self.schema(uri), narrowed, data_change=False
@@ -246,6 +253,23 @@ class DeltaRsEngine:
                     continue
                 raise
         raise LakeError(f"{table}: commit conflicted {self.settings.commit_retries + 1} times: {last_error}")
+
+
+def pruning_terms(filters: Filters) -> list[list[tuple[str, str, Any]]]:
+    """Partition filters as delta-rs takes them: an OR of ANDed ``(column, op, value)`` terms.
+
+    A conjunction of IN lists is exactly "every combination of the listed values". delta-rs cannot
+    encode None, but reads ``= ""`` as "the null partition" (the log stores null as empty), so a
+    column listing None needs a second term: the result has one conjunction per such split.
+    """
+    per_column = []
+    for col, _, texts in filters or []:
+        listed = sorted({t for t in texts if t is not None})
+        options = [(col, "in", listed)] if listed else []
+        if None in texts:
+            options.append((col, "=", ""))
+        per_column.append(options or [(col, "in", [])])  # no value listed: no file selected
+    return [list(terms) for terms in itertools.product(*per_column)]
 
 
 def _partition_values(
