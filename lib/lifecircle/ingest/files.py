@@ -16,7 +16,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lifecircle.errors import InputError
-from lifecircle.hadoopfs import HadoopFS
+from lifecircle.lake.fs import HadoopFS
 
 _GZ = r"(?:\.gz)?"
 # kind -> pattern of the relative path; group "d" is yyyyMMdd, group "m" is yyyyMM.

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-import pyarrow as pa
 from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
 from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
@@ -18,22 +17,25 @@ from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
 from lifecircle.errors import LakeError
-from lifecircle.hadoopfs import HadoopFS
-from lifecircle.lake import (
+from lifecircle.lake.fs import HadoopFS
+from lifecircle.lake.log import add_actions, partition_row_counts
+from lifecircle.lake.schema import spark_schema_of, to_delta_schema
+from lifecircle.lake.types import (
     NULL_PARTITION,
     STAGING_DIR,
+    Allowed,
     CommitInfo,
+    Filters,
     TableInfo,
     new_staging_name,
     partition_value_text,
     validate_partition_text,
 )
-from lifecircle.lake_schema import spark_schema_of, to_delta_schema
-
-Filters = list[tuple[str, str, list[str]]] | None
 
 
 class DeltaRsEngine:
+    name = "delta-rs"
+
     def __init__(self, spark: SparkSession, settings: LakeSettings) -> None:
         self.spark = spark
         self.settings = settings
@@ -65,7 +67,7 @@ class DeltaRsEngine:
 
     def describe(self, table: str, uri: str) -> TableInfo:
         dt = self._table(uri)
-        actions = pa.table(dt.get_add_actions(flatten=True))
+        actions = add_actions(dt)
         pcols = list(dt.metadata().partition_columns)
         rows = sum(v or 0 for v in actions.column("num_records").to_pylist()) if actions.num_rows else 0
         size = sum(actions.column("size_bytes").to_pylist()) if actions.num_rows else 0
@@ -75,11 +77,14 @@ class DeltaRsEngine:
             partitions = len(set(combos))
         return TableInfo(table, dt.version(), int(rows), actions.num_rows, int(size), tuple(pcols), partitions)
 
+    def partition_row_counts(self, uri: str, column: str) -> dict[Any, int]:
+        return partition_row_counts(self._table(uri), column)
+
     # ---------------------------------------------------------------- reading
     def read(self, uri: str, version: int | None, filters: Filters) -> DataFrame:
         dt = self._table(uri, version)
         schema = spark_schema_of(dt.schema())
-        files = dt.file_uris(file_pruning_predicate=filters) if filters else dt.file_uris()
+        files = dt.file_uris(file_pruning_predicate=pruning_terms(filters)) if filters else dt.file_uris()
         if not files:
             return self.spark.createDataFrame([], schema)
         # basePath + an explicit schema: partition values come from the folder names, typed as in
@@ -100,16 +105,21 @@ class DeltaRsEngine:
         return self._write(uri, table, df, pcols, "append", None, "APPEND", df.schema)
 
     def replace_partitions(
-        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Mapping[str, set[str | None]]
+        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed
     ) -> CommitInfo:
-        # A conjunction of IN lists is exactly "every combination of the allowed values".
-        filters = [(c, "in", sorted(v for v in values if v is not None)) for c, values in allowed.items()]
+        terms = pruning_terms([(c, "in", list(values)) for c, values in allowed.items()])
+        if len(terms) > 1:  # delta-rs overwrites take one conjunction, not an OR of them
+            raise LakeError(
+                f"{table}: delta-rs cannot replace a null partition together with other values of the same "
+                f"column in one commit ({dict(allowed)}); write the null partition in a separate call"
+            )
+        filters = terms[0]
         return self._write(uri, table, df, pcols, "overwrite", allowed, "REPLACE PARTITIONS", df.schema, filters)
 
     def optimize(self, uri: str, table: str, filters: Filters) -> CommitInfo:
         dt = self._table(uri)
         pcols = list(dt.metadata().partition_columns)
-        actions = pa.table(dt.get_add_actions(flatten=True))
+        actions = add_actions(dt)
         columns = [[partition_value_text(v) for v in actions.column(f"partition.{c}").to_pylist()] for c in pcols]
         keys = list(zip(*columns, strict=True)) if pcols else []
         sizes = actions.column("size_bytes").to_pylist() if actions.num_rows else []
@@ -118,12 +128,13 @@ class DeltaRsEngine:
             chosen = [i for i, k in enumerate(keys) if all(k[pcols.index(c)] in vs for c, vs in wanted.items())]
         else:
             chosen = list(range(actions.num_rows))
-        # Only partitions holding more than one file are worth rewriting.
+        # Only partitions holding more than one file are worth rewriting. Null partitions stay as
+        # they are: one delta-rs overwrite cannot select them next to other values.
         per_key: dict[tuple, int] = {}
         for i in chosen:
             key = keys[i] if pcols else ()
             per_key[key] = per_key.get(key, 0) + 1
-        crowded = {k for k, n in per_key.items() if n > 1}
+        crowded = {k for k, n in per_key.items() if n > 1 and None not in k}
         if not crowded:
             return CommitInfo(table, dt.version(), "OPTIMIZE", 0, 0)
         total = sum(sizes[i] for i in chosen if (keys[i] if pcols else ()) in crowded)
@@ -132,7 +143,7 @@ class DeltaRsEngine:
             compacted = self.read(uri, None, None).coalesce(target)
             return self._write(uri, table, compacted, [], "overwrite", None, "OPTIMIZE", self.schema(uri), data_change=False)
         allowed = {c: {k[j] for k in crowded} for j, c in enumerate(pcols)}
-        narrowed = [(c, "in", sorted(v for v in vs if v is not None)) for c, vs in allowed.items()]
+        narrowed = [(c, "in", sorted(vs)) for c, vs in allowed.items()]
         compacted = self.read(uri, None, narrowed).repartition(target, *pcols)
         return self._write(
             uri, table, compacted, pcols, "overwrite", allowed, "OPTIMIZE", self.schema(uri), narrowed, data_change=False
@@ -159,7 +170,7 @@ class DeltaRsEngine:
         df: DataFrame,
         pcols: list[str],
         mode: str,
-        allowed: Mapping[str, set[str | None]] | None,
+        allowed: Allowed | None,
         operation: str,
         schema: T.StructType,
         filters: Any = None,
@@ -177,7 +188,7 @@ class DeltaRsEngine:
         df: DataFrame,
         pcols: list[str],
         txn: str,
-        allowed: Mapping[str, set[str | None]] | None,
+        allowed: Allowed | None,
         data_change: bool = True,
     ) -> tuple[list[AddAction], int]:
         """Write ``df`` as Parquet and move the files into the table folder, uncommitted."""
@@ -244,8 +255,25 @@ class DeltaRsEngine:
         raise LakeError(f"{table}: commit conflicted {self.settings.commit_retries + 1} times: {last_error}")
 
 
+def pruning_terms(filters: Filters) -> list[list[tuple[str, str, Any]]]:
+    """Partition filters as delta-rs takes them: an OR of ANDed ``(column, op, value)`` terms.
+
+    A conjunction of IN lists is exactly "every combination of the listed values". delta-rs cannot
+    encode None, but reads ``= ""`` as "the null partition" (the log stores null as empty), so a
+    column listing None needs a second term: the result has one conjunction per such split.
+    """
+    per_column = []
+    for col, _, texts in filters or []:
+        listed = sorted({t for t in texts if t is not None})
+        options = [(col, "in", listed)] if listed else []
+        if None in texts:
+            options.append((col, "=", ""))
+        per_column.append(options or [(col, "in", [])])  # no value listed: no file selected
+    return [list(terms) for terms in itertools.product(*per_column)]
+
+
 def _partition_values(
-    table: str, relative: str, pcols: list[str], allowed: Mapping[str, set[str | None]] | None
+    table: str, relative: str, pcols: list[str], allowed: Allowed | None
 ) -> dict[str, str | None]:
     folders = relative.split("/")[:-1]
     values: dict[str, str | None] = {}

@@ -1,26 +1,12 @@
-"""The Delta lake layer: one API over two engines (see DESIGN.md, "Delta without the Delta JARs").
-
-``delta-rs`` (embedded default): Spark executors write Parquet into a staging folder inside the
-table; the driver moves the files into their partition folders and commits them as one Delta
-transaction with the ``deltalake`` package. Until that commit the files are orphans: readers go
-through the Delta snapshot, never a folder listing, so a job that dies before committing leaves the
-table exactly as it was, and ``vacuum`` removes the orphans.
-
-``spark-delta`` (clusters with ``io.delta:delta-spark`` on the classpath): the Delta connector does
-the same work natively.
+"""The lake API: table names, argument and schema checks, merge; engines do the reading and commits.
 
 Table names are ``<layer>/<table>`` relative to the lake root, e.g. ``raw/signaling``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
-import time
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -29,62 +15,12 @@ from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
 from lifecircle.errors import LakeError, SchemaMismatchError
-from lifecircle.hadoopfs import HadoopFS
-from lifecircle.lake_schema import check_schema
+from lifecircle.lake.engine import Engine, select_engine
+from lifecircle.lake.fs import HadoopFS
+from lifecircle.lake.schema import check_schema
+from lifecircle.lake.types import CommitInfo, TableInfo, absolute_uri, partition_filters, partition_value_text
 
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$")
-# Partition values become folder names and Delta log paths: keep them to characters that need no
-# escaping, so every reader (Spark, delta-rs, DuckDB, Polars) resolves the same file.
-_SAFE_PARTITION_VALUE = re.compile(r"^[A-Za-z0-9_.:+-]+$")
-NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
-STAGING_DIR = "_staging"
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    table: str
-    version: int
-    operation: str
-    rows_added: int
-    files_added: int
-
-
-@dataclass(frozen=True)
-class TableInfo:
-    table: str
-    version: int
-    rows: int
-    files: int
-    bytes: int
-    partition_by: tuple[str, ...]
-    partitions: int
-
-
-def partition_value_text(value: Any) -> str | None:
-    """The text form Delta stores for a partition value (dates ISO, numbers plain)."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        raise LakeError("timestamps are not supported as partition values; partition by day instead")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
-
-
-def _detect_engine(spark: SparkSession) -> str:
-    try:
-        spark.sparkContext._jvm.java.lang.Class.forName("io.delta.tables.DeltaTable")
-        return "spark-delta"
-    except Exception:  # py4j raises a generic error when the class is missing
-        return "delta-rs"
-
-
-def _absolute_uri(root: str) -> str:
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", root):
-        return root.rstrip("/")
-    return os.path.abspath(re.sub(r"^file:(//)?", "", root))
 
 
 class Lake:
@@ -93,17 +29,9 @@ class Lake:
     def __init__(self, spark: SparkSession, root: str, settings: LakeSettings | None = None) -> None:
         self.spark = spark
         self.settings = settings or LakeSettings()
-        self.root = _absolute_uri(root)
-        engine = self.settings.engine
-        self.engine = _detect_engine(spark) if engine == "auto" else engine
-        if self.engine == "spark-delta":
-            from lifecircle.lake_spark_delta import SparkDeltaEngine
-
-            self._impl: Any = SparkDeltaEngine(spark, self.settings)
-        else:
-            from lifecircle.lake_delta_rs import DeltaRsEngine
-
-            self._impl = DeltaRsEngine(spark, self.settings)
+        self.root = absolute_uri(root)
+        self._impl: Engine = select_engine(spark, self.settings)
+        self.engine = self._impl.name
 
     # ---------------------------------------------------------------- naming
     def uri(self, table: str) -> str:
@@ -133,7 +61,7 @@ class Lake:
     ) -> DataFrame:
         """The table's current snapshot (or ``version``), optionally pruned to some partition values."""
         self._require(table)
-        return self._impl.read(self.uri(table), version, _partition_filters(partitions))
+        return self._impl.read(self.uri(table), version, partition_filters(partitions))
 
     def read_or_empty(self, table: str, schema: T.StructType) -> DataFrame:
         """The table if it exists, else an empty DataFrame of ``schema`` (for first runs)."""
@@ -156,6 +84,18 @@ class Lake:
     def describe(self, table: str) -> TableInfo:
         self._require(table)
         return self._impl.describe(table, self.uri(table))
+
+    def partition_values(self, table: str, column: str) -> list[Any]:
+        """The values partition ``column`` holds now, sorted, typed as the column (null last)."""
+        return sorted(self.partition_row_counts(table, column), key=lambda v: (v is None, v))
+
+    def partition_row_counts(self, table: str, column: str) -> dict[Any, int]:
+        """Rows per value of partition ``column``, from the Delta log (no data is read)."""
+        self._require(table)
+        pcols = self._impl.partition_by(self.uri(table))
+        if column not in pcols:
+            raise LakeError(f"{table}: {column!r} is not a partition column (table is partitioned by {pcols})")
+        return self._impl.partition_row_counts(self.uri(table), column)
 
     # ---------------------------------------------------------------- writing
     def write(self, table: str, df: DataFrame, partition_by: Sequence[str] = ()) -> CommitInfo:
@@ -228,7 +168,7 @@ class Lake:
     def optimize(self, table: str, partitions: Mapping[str, Sequence[Any]] | None = None) -> CommitInfo:
         """Rewrite small files into fewer, larger ones (data unchanged, one commit)."""
         self._require(table)
-        return self._timed(table, lambda: self._impl.optimize(self.uri(table), table, _partition_filters(partitions)))
+        return self._timed(table, lambda: self._impl.optimize(self.uri(table), table, partition_filters(partitions)))
 
     def vacuum(self, table: str, retention_hours: float | None = None) -> list[str]:
         """Delete files no version within the retention window needs, and orphans of failed jobs."""
@@ -276,12 +216,6 @@ class Lake:
         return CommitInfo(table, self.version(table), operation, 0, 0)
 
 
-def _partition_filters(partitions: Mapping[str, Sequence[Any]] | None) -> list[tuple[str, str, list[str]]] | None:
-    if not partitions:
-        return None
-    return [(col, "in", [partition_value_text(v) for v in values]) for col, values in partitions.items()]
-
-
 def _partition_predicate(touched: Iterable[Mapping[str, Any]], pcols: Sequence[str]):
     """A Column true for rows in any of the touched partition value combinations."""
     condition = F.lit(False)
@@ -292,15 +226,3 @@ def _partition_predicate(touched: Iterable[Mapping[str, Any]], pcols: Sequence[s
             clause = clause & (F.col(c).isNull() if value is None else (F.col(c) == F.lit(value)))
         condition = condition | clause
     return condition
-
-
-def validate_partition_text(table: str, column: str, text: str | None) -> None:
-    if text is not None and not _SAFE_PARTITION_VALUE.match(text):
-        raise LakeError(
-            f"{table}: partition value {text!r} of {column} has characters that need escaping; "
-            "use codes made of letters, digits and _.:+-"
-        )
-
-
-def new_staging_name() -> str:
-    return f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
