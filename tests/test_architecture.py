@@ -3,10 +3,12 @@ path spelled outside the registry (lifecircle.tables)."""
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
+
+from import_graph import find_cycle
+from import_graph import import_graph as package_graph
 
 from lifecircle import tables
 
@@ -15,51 +17,8 @@ LIB = ROOT / "lib" / "lifecircle"
 DOMAINS = ("ingest", "mobility", "features", "tags", "models", "marketing", "reports", "simulate")
 
 
-def module_name(path: Path) -> str:
-    parts = ["lifecircle", *path.relative_to(LIB).with_suffix("").parts]
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def import_graph() -> dict[str, set[str]]:
-    """Module → lifecircle modules it imports anywhere in its body (deferred imports count too)."""
-    modules = {module_name(p): p for p in LIB.rglob("*.py")}
-    graph: dict[str, set[str]] = {}
-    for name, path in modules.items():
-        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-        targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                targets |= {a.name for a in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
-                # ``from pkg import mod`` imports the submodule when there is one
-                targets |= {f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names}
-        graph[name] = {t for t in targets if t in modules and t != name}
-    return graph
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in sorted(graph[node]):
-            if state.get(nxt) == 1:
-                return stack[stack.index(nxt) :] + [nxt]
-            if nxt not in state and (found := visit(nxt)):
-                return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (found := visit(node)):
-            return found
-    return None
+    return package_graph(LIB, "lifecircle")
 
 
 def test_import_graph_has_no_cycle():

@@ -77,7 +77,7 @@ def test_bad_table_names_and_missing_tables_are_clear(lake):
 def test_schema_mismatch_is_refused_with_a_clear_error(spark, lake):
     lake.write(EVENTS, frame(spark, rows(D1, 2)), partition_by=["day"])
     wrong = frame(spark, rows(D1, 2)).withColumn("dwell_s", F.col("dwell_s").cast("string"))
-    with pytest.raises(SchemaMismatchError, match=r"column dwell_s is string, table has bigint"):
+    with pytest.raises(SchemaMismatchError, match=r"column dwell_s is string, expected bigint"):
         lake.append(EVENTS, wrong)
     extra = frame(spark, rows(D1, 2)).withColumnRenamed("ts", "start_ts")
     with pytest.raises(SchemaMismatchError, match=r"missing columns \['ts'\]; unexpected columns \['start_ts'\]"):

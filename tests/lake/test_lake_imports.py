@@ -6,11 +6,12 @@ to hide a cycle), so the check needs no Spark and no engine.
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 from pathlib import Path
 
 import pytest
+from import_graph import find_cycle, imports_of
+from import_graph import import_graph as package_graph
 
 import lifecircle.lake
 
@@ -30,60 +31,19 @@ LAYERS = {
 }
 
 
-def package_module(dotted: str, modules: set[str]) -> str | None:
-    """The package module a dotted import name lands in (the package itself is ``__init__``)."""
-    if dotted == PACKAGE:
-        return "__init__"
-    if not dotted.startswith(PACKAGE + "."):
-        return None
-    head = dotted[len(PACKAGE) + 1 :].split(".")[0]
-    return head if head in modules else "__init__"
+def import_graph() -> dict[str, set[str]]:
+    """Module stem → stems of the lake modules it imports (the package itself is ``__init__``)."""
+    def stem(name: str) -> str:
+        return name[len(PACKAGE) + 1 :] if name != PACKAGE else "__init__"
+
+    graph = package_graph(SOURCES, PACKAGE)
+    return {stem(m): {stem(d) for d in deps} for m, deps in graph.items()}
 
 
 def imported_modules(source: str, modules: set[str]) -> set[str]:
-    """The package modules a module's ``source`` imports, wherever the import statement sits."""
-    found: set[str | None] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found |= {package_module(alias.name, modules) for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level <= 1:
-            base = ".".join(filter(None, [PACKAGE, node.module])) if node.level else node.module or ""
-            if base == PACKAGE:  # ``from lifecircle.lake import x``: x may be a module or a name
-                found |= {package_module(f"{base}.{alias.name}", modules) for alias in node.names}
-            else:
-                found.add(package_module(base, modules))
-    return {m for m in found if m is not None}
-
-
-def import_graph() -> dict[str, set[str]]:
-    modules = {p.stem for p in SOURCES.glob("*.py")}
-    return {p.stem: imported_modules(p.read_text(), modules) for p in SOURCES.glob("*.py")}
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle of ``graph`` as a path that ends where it starts, or None."""
-    done: set[str] = set()
-    path: list[str] = []
-
-    def visit(module: str) -> list[str] | None:
-        if module in path:
-            return [*path[path.index(module) :], module]
-        if module in done:
-            return None
-        path.append(module)
-        for dep in sorted(graph.get(module, ())):
-            cycle = visit(dep)
-            if cycle:
-                return cycle
-        path.pop()
-        done.add(module)
-        return None
-
-    for module in sorted(graph):
-        cycle = visit(module)
-        if cycle:
-            return cycle
-    return None
+    names = {f"{PACKAGE}.{m}" for m in modules} | {PACKAGE}
+    found = imports_of(source, f"{PACKAGE}.probe", False, names)
+    return {m[len(PACKAGE) + 1 :] if m != PACKAGE else "__init__" for m in found}
 
 
 def test_every_module_has_a_layer():

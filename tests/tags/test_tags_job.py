@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from pyspark.sql import functions as F
+from table_frames import conform_to
 
 from lifecircle import tables
 from lifecircle.config import load_config
@@ -138,17 +139,20 @@ def tiny_lake(spark, lake):
     products = spark.createDataFrame(
         [("1001", "手机邮箱"), ("1002", "飞信")], "product_code string, name string"
     )
-    lake.write(tables.CELLS, cells)
-    lake.write(tables.PLACES, places)
-    lake.write(tables.EVENTS, events)
-    lake.write(tables.PRODUCTS, products)
-    lake.write(tables.STAYS, stays_df, partition_by=["day"])
-    lake.write(tables.DWELL_DAILY_CELL, dwell, partition_by=["day"])
-    lake.write(tables.DWELL_PROFILE, profile, partition_by=["period"])
-    lake.write(tables.ANCHORS, anchors, partition_by=["period"])
-    lake.write(tables.SUBSCRIBERS, subscribers, partition_by=["month"])
-    lake.write(tables.USAGE, usage, partition_by=["month"])
-    lake.write(tables.PRODUCT_STATUS, status, partition_by=["month"])
+    for table, frame in (
+        (tables.CELLS, cells),
+        (tables.PLACES, places),
+        (tables.EVENTS, events),
+        (tables.PRODUCTS, products),
+        (tables.STAYS, stays_df),
+        (tables.DWELL_DAILY_CELL, dwell),
+        (tables.DWELL_PROFILE, profile),
+        (tables.ANCHORS, anchors),
+        (tables.SUBSCRIBERS, subscribers),
+        (tables.USAGE, usage),
+        (tables.PRODUCT_STATUS, status),
+    ):
+        lake.write(table, conform_to(table, frame))
     return lake
 
 

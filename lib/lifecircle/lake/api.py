@@ -1,6 +1,8 @@
 """The lake API: table names, argument and schema checks, merge; engines do the reading and commits.
 
-Table names are ``<layer>/<table>`` relative to the lake root, e.g. ``raw/signaling``.
+Table names are ``<layer>/<table>`` relative to the lake root, e.g. ``raw/signaling``. A write to a
+table of the registry (:mod:`lifecircle.tables`) must match its declared columns and partitioning;
+:meth:`Lake.require` checks a job's input tables against the registry before any work.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from lifecircle import tables as registry
 from lifecircle.config import LakeSettings
-from lifecircle.errors import LakeError, SchemaMismatchError
+from lifecircle.errors import InputError, LakeError, SchemaMismatchError
 from lifecircle.lake.engine import Engine, select_engine
 from lifecircle.lake.fs import HadoopFS
-from lifecircle.lake.schema import check_schema
+from lifecircle.lake.schema import check_schema, schema_problems
 from lifecircle.lake.types import CommitInfo, TableInfo, absolute_uri, partition_filters, partition_value_text
 
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$")
@@ -41,6 +44,24 @@ class Lake:
 
     def exists(self, table: str) -> bool:
         return self._impl.exists(self.uri(table))
+
+    def require(self, *tables: str, optional: Sequence[str] = (), hint: str = "") -> None:
+        """Check a job's inputs before any work: every table of ``tables`` exists, and every existing
+        one (``optional`` ones too) has the columns the registry declares, with their types.
+        Fails with one line naming the table, the problem and what to run (``hint``)."""
+        missing = [t for t in tables if not self.exists(t)]
+        if missing:
+            raise InputError(f"{', '.join(missing)} missing under {self.root}{hint}")
+        for table in (*tables, *optional):
+            spec = registry.lookup(table)
+            if spec is None or not self.exists(table):
+                continue
+            problems = schema_problems(spec.schema, self.schema(table), allow_extra=True)
+            if problems:
+                raise InputError(
+                    f"{table} under {self.root} does not have the columns of lifecircle/tables.py: "
+                    f"{'; '.join(problems)} (written by another version? rerun {spec.producer})"
+                )
 
     def tables(self) -> list[str]:
         """Every Delta table under the root, as ``layer/table`` names."""
@@ -100,8 +121,9 @@ class Lake:
     # ---------------------------------------------------------------- writing
     def write(self, table: str, df: DataFrame, partition_by: Sequence[str] = ()) -> CommitInfo:
         """Create the table or replace all of its content (and schema) in one commit."""
-        self._check_partition_columns(df, partition_by)
-        return self._timed(table, lambda: self._impl.overwrite(self.uri(table), table, df, list(partition_by)))
+        df, pcols = _registered(table, df, partition_by)
+        self._check_partition_columns(df, pcols)
+        return self._timed(table, lambda: self._impl.overwrite(self.uri(table), table, df, pcols))
 
     def append(self, table: str, df: DataFrame, partition_by: Sequence[str] = ()) -> CommitInfo:
         """Add rows in one commit (creates the table on first use)."""
@@ -123,6 +145,8 @@ class Lake:
         """
         if not partitions or not all(partitions.values()):
             raise LakeError(f"{table}: replace_partitions needs at least one partition value to replace")
+        if partition_by is None and registry.lookup(table) is not None:
+            partition_by = registry.lookup(table).partition_by
         pcols = list(partition_by) if partition_by is not None else self._existing_partition_by(table)
         if not pcols:
             raise LakeError(f"{table}: replace_partitions needs partition_by for a new table")
@@ -192,6 +216,7 @@ class Lake:
     def _conform(self, table: str, df: DataFrame, partition_by: Sequence[str]) -> tuple[DataFrame, list[str]]:
         """Check ``df`` against the existing table and return it in the table's column order,
         with the table's partition columns (``partition_by`` applies to a new table)."""
+        df, partition_by = _registered(table, df, partition_by)
         self._check_partition_columns(df, partition_by)
         if not self.exists(table):
             return df, list(partition_by)
@@ -214,6 +239,23 @@ class Lake:
 
     def _noop(self, table: str, operation: str) -> CommitInfo:
         return CommitInfo(table, self.version(table), operation, 0, 0)
+
+
+def _registered(table: str, df: DataFrame, partition_by: Sequence[str]) -> tuple[DataFrame, list[str]]:
+    """A write to a registered table: ``df`` checked against the declared columns and put in their
+    order, with the declared partitioning (unregistered tables pass through unchanged)."""
+    spec = registry.lookup(table)
+    if spec is None:
+        return df, list(partition_by)
+    if partition_by and tuple(partition_by) != spec.partition_by:
+        raise SchemaMismatchError(
+            f"{table}: lifecircle/tables.py partitions it by {list(spec.partition_by)}, "
+            f"refusing a write partitioned by {list(partition_by)}"
+        )
+    check_schema(f"{table} (declared in lifecircle/tables.py)", spec.schema, df.schema, spec.open_columns)
+    declared = spec.column_names
+    ordered = [*declared, *[c for c in df.columns if c not in declared]]
+    return df.select(*[F.col(c) for c in ordered]), list(spec.partition_by)
 
 
 def _partition_predicate(touched: Iterable[Mapping[str, Any]], pcols: Sequence[str]):

@@ -29,8 +29,8 @@ def spark_schema_of(delta_schema: DeltaSchema) -> T.StructType:
     return nullable_schema(from_arrow_schema(pa.schema(delta_schema.to_arrow())))
 
 
-def check_schema(table: str, expected: T.StructType, actual: T.StructType) -> None:
-    """Refuse a write whose columns or types differ from the table's, naming every difference."""
+def schema_problems(expected: T.StructType, actual: T.StructType, allow_extra: bool = False) -> list[str]:
+    """Every difference of ``actual`` from ``expected`` (missing, unexpected, mistyped columns)."""
     want = {f.name: f.dataType for f in expected.fields}
     got = {f.name: f.dataType for f in actual.fields}
     problems = []
@@ -38,11 +38,17 @@ def check_schema(table: str, expected: T.StructType, actual: T.StructType) -> No
     extra = [n for n in got if n not in want]
     if missing:
         problems.append(f"missing columns {missing}")
-    if extra:
+    if extra and not allow_extra:
         problems.append(f"unexpected columns {extra}")
     for name in want:
         if name in got and _comparable(want[name]) != _comparable(got[name]):
-            problems.append(f"column {name} is {got[name].simpleString()}, table has {want[name].simpleString()}")
+            problems.append(f"column {name} is {got[name].simpleString()}, expected {want[name].simpleString()}")
+    return problems
+
+
+def check_schema(table: str, expected: T.StructType, actual: T.StructType, allow_extra: bool = False) -> None:
+    """Refuse a write whose columns or types differ from the table's, naming every difference."""
+    problems = schema_problems(expected, actual, allow_extra)
     if problems:
         raise SchemaMismatchError(f"{table}: schema mismatch, nothing written: " + "; ".join(problems))
 

@@ -58,7 +58,7 @@ def run(
         cached: list[DataFrame] = []
         for p, (first, last) in windows.items():
             dwell = with_location(lake.read(tables.DWELL_DAILY_CELL, partitions={"day": day_range(first, last)}))
-            observed = sorted(r["day"] for r in dwell.select(F.col("day")).distinct().collect())
+            observed = [d for d in lake.partition_values(tables.DWELL_DAILY_CELL, "day") if first <= d <= last]
             progress("window", f"{p}: {first}..{last}, {len(observed)} days with data")
             stays = with_location(
                 lake.read(tables.STAYS, partitions={"day": day_range(first - dt.timedelta(days=1), last)})

@@ -9,19 +9,14 @@ from lifecircle import tables
 from lifecircle.config import Config
 from lifecircle.errors import InputError
 from lifecircle.lake import Lake
-from lifecircle.models.dataset import (
-    compute_model_features,
-)
+from lifecircle.models.dataset import compute_model_features
 from lifecircle.periods import prev_period
 
 
 def require_months(lake: Lake, table: str, months: list[str], why: str) -> None:
     if not lake.exists(table):
         raise InputError(f"{table} missing under {lake.root} ({why})")
-    have = {
-        r["month"]
-        for r in lake.read(table, partitions={"month": months}).select("month").distinct().collect()
-    }
+    have = set(lake.partition_values(table, "month"))
     missing = [m for m in months if m not in have]
     if missing:
         raise InputError(f"{table} has no month {', '.join(missing)} under {lake.root} ({why})")
@@ -30,10 +25,9 @@ def require_months(lake: Lake, table: str, months: list[str], why: str) -> None:
 def require_period(lake: Lake, table: str, period: str) -> DataFrame:
     if not lake.exists(table):
         raise InputError(f"{table} missing under {lake.root} (run tags --period {period} first)")
-    frame = lake.read(table, partitions={"period": [period]})
-    if frame.limit(1).count() == 0:
+    if not lake.partition_row_counts(table, "period").get(period):
         raise InputError(f"{table} has no period {period} under {lake.root} (run tags --period {period} first)")
-    return frame
+    return lake.read(table, partitions={"period": [period]})
 
 
 def product_universe(lake: Lake, conf: Config) -> list[str]:

@@ -71,7 +71,7 @@ def training_transitions(lake: Lake, period: str, wanted: int) -> list[tuple[str
     """(feature month, label month) pairs, latest first: M−1 → M always, then earlier ones while
     the extracts hold both months (up to ``wanted``)."""
     def months(table: str) -> set[str]:
-        return {r[0] for r in lake.read(table).select("month").distinct().collect()}
+        return set(lake.partition_values(table, "month"))
 
     status, subs, usage = months(tables.PRODUCT_STATUS), months(tables.SUBSCRIBERS), months(tables.USAGE)
     out, label = [], period
