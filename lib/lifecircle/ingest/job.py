@@ -68,6 +68,9 @@ class _Run:
 
 def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: JobResult, progress: Progress) -> None:
     key = pseudonym_key(conf.pseudonym)  # fail before any work when the key is missing
+    # Every table ingest reads back (kept rows, the ledger, cells) must be one this version wrote.
+    read_back = [s.table for s in (*params.SPECS.values(), *extracts.SPECS.values())]
+    lake.require(optional=[*read_back, tables.SIGNALING, tables.QUARANTINE, tables.INGEST_FILES, tables.IDENTITY])
     found, ignored = files.list_landing(spark, landing)
     candidates = files.with_hashes(spark, [f for f in found if files.in_range(f, start, end)])
     progress("list", f"{len(candidates)} interface files in range, {len(ignored)} other files ignored")

@@ -18,7 +18,6 @@ from lifecircle.mobility.anchors import AnchorInputs, agreement, detect_all, wit
 from lifecircle.mobility.dwell import clip_stays
 from lifecircle.mobility.population import area_population
 from lifecircle.mobility.profile import district_profile, place_profile
-from lifecircle.mobility.trajectories_job import require
 from lifecircle.periods import as_date, check_range, day_range, period_window, periods_between
 from lifecircle.progress import Progress
 from lifecircle.runs import JobResult, run_job
@@ -50,7 +49,9 @@ def run(
     windows = {p: period_window(p, end, settings.profile.window_days) for p in periods}
 
     def body(result: JobResult, progress: Progress) -> None:
-        require(lake, tables.STAYS, tables.DWELL_DAILY_CELL, hint=" (run trajectories first)")
+        lake.require(
+            tables.STAYS, tables.DWELL_DAILY_CELL, optional=[tables.PLACES], hint=" (run trajectories first)"
+        )
         for table in (tables.STAYS, tables.DWELL_DAILY_CELL, tables.PLACES):
             result.read(lake, table)
         places = lake.read_or_empty(tables.PLACES, tables.PLACES.schema)

@@ -13,7 +13,6 @@ from pyspark.sql import functions as F
 
 from lifecircle import tables
 from lifecircle.config import Config
-from lifecircle.errors import InputError
 from lifecircle.lake import Lake
 from lifecircle.mobility.cells import CellIndex
 from lifecircle.mobility.dwell import dwell_by_cell, dwell_by_place
@@ -21,12 +20,6 @@ from lifecircle.mobility.stays import build_stays
 from lifecircle.periods import as_date, check_range, day_range
 from lifecircle.progress import Progress
 from lifecircle.runs import JobResult, run_job
-
-
-def require(lake: Lake, *tables: str, hint: str = "") -> None:
-    missing = [t for t in tables if not lake.exists(t)]
-    if missing:
-        raise InputError(f"{', '.join(missing)} missing under {lake.root}{hint}")
 
 
 def run(
@@ -52,7 +45,9 @@ def run(
     out_days = day_range(start, end)
 
     def body(result: JobResult, progress: Progress) -> None:
-        require(lake, tables.SIGNALING, tables.CELLS, hint=" (run ingest first)")
+        lake.require(
+            tables.SIGNALING, tables.CELLS, optional=[tables.CELL_PLACE, tables.PLACES], hint=" (run ingest first)"
+        )
         for table in (tables.SIGNALING, tables.CELLS, tables.CELL_PLACE, tables.PLACES):
             result.read(lake, table)
         cells = lake.read(tables.CELLS)

@@ -14,8 +14,7 @@ from lifecircle.periods import prev_period
 
 
 def require_months(lake: Lake, table: str, months: list[str], why: str) -> None:
-    if not lake.exists(table):
-        raise InputError(f"{table} missing under {lake.root} ({why})")
+    lake.require(table, hint=f" ({why})")
     have = set(lake.partition_values(table, "month"))
     missing = [m for m in months if m not in have]
     if missing:
@@ -23,8 +22,7 @@ def require_months(lake: Lake, table: str, months: list[str], why: str) -> None:
 
 
 def require_period(lake: Lake, table: str, period: str) -> DataFrame:
-    if not lake.exists(table):
-        raise InputError(f"{table} missing under {lake.root} (run tags --period {period} first)")
+    lake.require(table, hint=f" (run tags --period {period} first)")
     if not lake.partition_row_counts(table, "period").get(period):
         raise InputError(f"{table} has no period {period} under {lake.root} (run tags --period {period} first)")
     return lake.read(table, partitions={"period": [period]})
