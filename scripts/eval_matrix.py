@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from lifecircle.models import registry
     from lifecircle.models.score_job import run as run_score
-    from lifecircle.models.score_job import run_train
+    from lifecircle.models.train_job import run as run_train
 
     work = Path(args.workdir).resolve()
     conf = load_config(args.conf, [f"mlflow.dir={work / 'mlruns'}", *args.overrides])

@@ -18,7 +18,7 @@ from lifecircle.errors import InputError
 from lifecircle.lake import Lake
 from lifecircle.models import registry
 from lifecircle.models.score_job import run as run_score
-from lifecircle.models.score_job import run_train
+from lifecircle.models.train_job import run as run_train
 from lifecircle.progress import quiet
 from lifecircle.tags.features import feature_schema
 from lifecircle.tags.job import slot_names
