@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import runpy
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +13,7 @@ from lifecircle.config import SparkSettings
 from lifecircle.spark import get_spark
 
 os.environ.setdefault("LIFECIRCLE_PSEUDONYM_KEY", "test-only-pseudonym-key")
+JOBS = Path(__file__).resolve().parents[1] / "jobs"
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +49,31 @@ def run_cli(capsys):
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as exit_info:
             cli.main(list(args))
-            raise SystemExit(0)
         captured = capsys.readouterr()
         return exit_info.value.code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def run_job_file(capsys, monkeypatch):
+    """Run ``spark-submit jobs/NAME.py ARGS…`` in-process (the file as ``__main__``, on the test
+    session); returns (exit code, stdout, stderr)."""
+
+    def run(name: str, *args: str) -> tuple[int, str, str]:
+        path = JOBS / f"{name}.py"
+        monkeypatch.setattr(sys, "argv", [str(path), *args])
+        with pytest.raises(SystemExit) as exit_info:
+            runpy.run_path(str(path), run_name="__main__")
+        captured = capsys.readouterr()
+        return exit_info.value.code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def session_overlay(tmp_path) -> str:
+    """A ``--conf`` file that keeps the shared test session's settings when a command calls get_spark."""
+    path = tmp_path / "test-session.yaml"
+    path.write_text("spark:\n  shuffle_partitions: 2\n  log_level: ERROR\n", encoding="utf-8")
+    return str(path)

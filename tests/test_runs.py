@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 from pyspark.sql import types as T
 
 from lifecircle import tables
-from lifecircle.progress import quiet
+from lifecircle.errors import InputError
+from lifecircle.progress import Progress, quiet
 from lifecircle.runs import run_job
 
 
@@ -34,3 +36,31 @@ def test_successful_and_failed_runs_are_both_recorded(spark, lake):
     assert ok["code_version"].startswith("0.1.0")
     assert (bad["status"], bad["error"]) == ("failed", "ValueError: input folder is empty")
     assert json.loads(bad["inputs"]) == {"raw/numbers": 0}
+
+
+def test_a_failure_to_record_a_failed_run_leaves_the_jobs_own_error(lake, monkeypatch):
+    def ledger_down(table, df, partition_by=()):
+        raise OSError("ledger unreachable")
+
+    monkeypatch.setattr(lake, "append", ledger_down)
+    stream = io.StringIO()
+
+    def failing(result, progress):
+        raise ValueError("input folder is empty")
+
+    with pytest.raises(ValueError, match="input folder is empty"):
+        run_job(lake, "numbers_fail", {}, failing, Progress("numbers_fail", stream=stream))
+    assert f"not recorded in {tables.JOB_RUNS}: OSError: ledger unreachable" in stream.getvalue()
+    # a successful run that cannot be recorded still fails: the ledger is part of the job's contract
+    with pytest.raises(OSError, match="ledger unreachable"):
+        run_job(lake, "numbers_ok", {}, lambda result, progress: None, quiet())
+
+
+def test_a_failed_runs_error_is_the_one_line_users_see(lake):
+    def failing(result, progress):
+        raise InputError("landing folder /x does not exist\nsecond line")
+
+    with pytest.raises(InputError):
+        run_job(lake, "numbers_fail", {}, failing, quiet())
+    (row,) = lake.read(tables.JOB_RUNS).collect()
+    assert row["error"] == "landing folder /x does not exist"

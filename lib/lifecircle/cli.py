@@ -1,22 +1,24 @@
 """The ``lifecircle`` command line: every job reachable as ``lifecircle <job>`` (DESIGN.md contract).
 
-Commands stay thin: parse options, load the layered config, get the SparkSession, call the job's
-``run``. Failures print one line naming the cause and exit non-zero; ``--debug`` shows tracebacks.
+The group holds the global options; the commands live by area (cli_lake, cli_steps, models.cli) and
+only parse options, call a library function and print. :func:`invoke` is the one way a command line
+runs, for the console script and the ``jobs/*.py`` entries alike: failures print one line
+(:func:`lifecircle.errors.one_line`) and return non-zero; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import traceback
-from typing import Any
+from collections.abc import Sequence
 
 import click
 
-from lifecircle.cli_common import Context, echo_result, pass_ctx
-from lifecircle.errors import InputError, LifecircleError
-from lifecircle.lake import Lake
+from lifecircle.cli_common import Context
+from lifecircle.cli_lake import LAKE_COMMANDS
+from lifecircle.cli_steps import STEP_COMMANDS
+from lifecircle.errors import LifecircleError, one_line
 from lifecircle.models.cli import MODEL_COMMANDS
 
 # Commands of the DESIGN.md contract that are not built yet, with the issue that builds them.
@@ -37,205 +39,6 @@ def cli(ctx: click.Context, conf_files: tuple[str, ...], overrides: tuple[str, .
     ctx.obj = Context(conf_files, overrides, debug)
 
 
-@cli.command()
-@click.option("--lake", required=True, metavar="DIR", help="Lake root (local path or Hadoop URI).")
-@pass_ctx
-def tables(ctx: Context, lake: str) -> None:
-    """List the lake's tables with version, row count and partitions."""
-    store = Lake(ctx.spark("tables"), lake, ctx.conf.lake)
-    names = store.tables()
-    if not names:
-        click.echo(f"no Delta tables under {store.root}")
-        return
-    header = f"{'table':<28} {'version':>7} {'rows':>14} {'files':>6} {'MiB':>9}  partitions"
-    click.echo(header)
-    for name in names:
-        info = store.describe(name)
-        parts = f"{info.partitions} by {','.join(info.partition_by)}" if info.partition_by else "-"
-        click.echo(
-            f"{name:<28} {info.version:>7} {info.rows:>14,} {info.files:>6} {info.bytes / 2**20:>9.1f}  {parts}"
-        )
-
-
-@cli.command()
-@click.option("--lake", required=True, metavar="DIR")
-@click.argument("table")
-@click.option("--limit", default=20, show_default=True)
-@pass_ctx
-def history(ctx: Context, lake: str, table: str, limit: int) -> None:
-    """Show a table's Delta versions (operation, time, rows added)."""
-    store = Lake(ctx.spark("history"), lake, ctx.conf.lake)
-    for entry in store.history(table, limit):
-        op = entry.get("lifecircle.operation") or entry.get("operation")
-        click.echo(f"{entry.get('version'):>5}  {entry.get('timestamp')}  {op}")
-
-
-@cli.command()
-@click.option("--lake", required=True, metavar="DIR")
-@click.option("--table", "only", multiple=True, help="Limit to these tables (default: all).")
-@click.option("--retention-hours", type=float, default=None, help="Default: lake.vacuum_retention_hours.")
-@pass_ctx
-def maintain(ctx: Context, lake: str, only: tuple[str, ...], retention_hours: float | None) -> None:
-    """Compact small files (optimize) and vacuum files no retained version needs."""
-    store = Lake(ctx.spark("maintain"), lake, ctx.conf.lake)
-    for name in only or store.tables():
-        before = store.describe(name).files
-        store.optimize(name)
-        removed = store.vacuum(name, retention_hours)
-        click.echo(f"{name}: {before} -> {store.describe(name).files} files, {len(removed)} removed by vacuum")
-
-
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def _day(value) -> dt.date | None:
-    return value.date() if value is not None else None
-
-
-@cli.command()
-@click.option("--out", "landing", required=True, metavar="LANDING", help="Landing folder to write interface files into.")
-@click.option("--truth", required=True, metavar="TRUTHDIR", help="Folder for the ground truth (never in LANDING).")
-@click.option("--subscribers", type=click.IntRange(1), required=True)
-@click.option("--days", type=click.IntRange(1), required=True)
-@click.option("--start", type=DATE, required=True, help="First day, YYYY-MM-DD.")
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--plain", is_flag=True, help="Write signaling uncompressed (.txt) instead of .txt.gz.")
-@click.option("--overwrite", is_flag=True, help="Replace an earlier simulation in the same folders.")
-@pass_ctx
-def simulate(
-    ctx: Context, landing: str, truth: str, subscribers: int, days: int, start, seed: int, plain: bool, overwrite: bool
-) -> None:
-    """Write a synthetic city in the interface formats, and its ground truth."""
-    from lifecircle.progress import Progress
-    from lifecircle.simulate import simulate_city
-
-    progress = Progress("simulate")
-    try:
-        summary = simulate_city(
-            out=landing, truth=truth, subscribers=subscribers, days=days, start=_day(start), seed=seed,
-            gzip_signaling=not plain, progress=lambda stage, rows=None: progress(stage, rows=rows),
-            overwrite=overwrite,
-        )
-    except (FileExistsError, ValueError) as exc:
-        raise InputError(str(exc)) from None
-    click.echo(f"landing: {landing}\ntruth:   {truth}\n{summary}")
-
-
-def _range_options(command):
-    command = click.option(
-        "--end", type=DATE, default=None, help="Last day (inclusive); monthly extracts up to its month."
-    )(command)
-    return click.option("--start", type=DATE, default=None, help="First day of daily files (signaling, OCRM).")(command)
-
-
-@cli.command()
-@click.option("--landing", required=True, metavar="LANDING", help="Landing folder or Hadoop URI.")
-@click.option("--lake", required=True, metavar="LAKE")
-@_range_options
-@pass_ctx
-def ingest(ctx: Context, landing: str, lake: str, start, end) -> None:
-    """Validate, deduplicate and pseudonymise every interface file into the lake."""
-    from lifecircle.ingest.job import run
-    from lifecircle.progress import Progress
-
-    result = run(ctx.spark("ingest"), ctx.conf, landing, lake, _day(start), _day(end), progress=Progress("ingest"))
-    echo_result(result)
-
-
-@cli.command()
-@click.option("--lake", required=True, metavar="LAKE")
-@click.option("--start", type=DATE, required=True)
-@click.option("--end", type=DATE, required=True)
-@pass_ctx
-def trajectories(ctx: Context, lake: str, start, end) -> None:
-    """Build mobility/stays and mobility/dwell_daily for the days START..END."""
-    from lifecircle.mobility.trajectories_job import run as run_trajectories
-    from lifecircle.progress import Progress
-
-    result = run_trajectories(ctx.spark("trajectories"), ctx.conf, lake, _day(start), _day(end), progress=Progress("trajectories"))
-    echo_result(result)
-
-
-@cli.command()
-@click.option("--lake", required=True, metavar="LAKE")
-@click.option("--start", type=DATE, required=True)
-@click.option("--end", type=DATE, required=True)
-@pass_ctx
-def dwell(ctx: Context, lake: str, start, end) -> None:
-    """Dwell profile, home/work anchors and area population for the period ending at END."""
-    from lifecircle.mobility.dwell_job import run as run_dwell
-    from lifecircle.progress import Progress
-
-    result = run_dwell(ctx.spark("dwell"), ctx.conf, lake, _day(start), _day(end), progress=Progress("dwell"))
-    echo_result(result)
-
-
-@cli.command()
-@click.option("--lake", required=True, metavar="LAKE")
-@click.option("--period", required=True, metavar="yyyy-MM", help="Month whose profile window the tags describe.")
-@pass_ctx
-def tags(ctx: Context, lake: str, period: str) -> None:
-    """Compute features and every catalogue tag for one period (tags/customer_tags, tags/catalog)."""
-    from lifecircle.progress import Progress
-    from lifecircle.tags.job import run
-
-    echo_result(run(ctx.spark("tags"), ctx.conf, lake, period, progress=Progress("tags")))
-
-
-@cli.command()
-@click.argument("expression")
-@click.option("--lake", required=True, metavar="LAKE")
-@click.option("--period", default=None, metavar="yyyy-MM", help="Default: the latest tagged period.")
-@click.option("--out", default=None, metavar="FILE", help="Write the audience as CSV instead of printing it.")
-@click.option("--limit", default=20, show_default=True, help="Rows to print when --out is not given.")
-@pass_ctx
-def audience(ctx: Context, expression: str, lake: str, period: str | None, out: str | None, limit: int) -> None:
-    """Subscribers matching a tag expression, e.g. "value.high AND NOT event.basketball"."""
-    from pyspark.sql import functions as F
-
-    from lifecircle.tags.audience import select_audience, write_audience
-
-    selected = select_audience(ctx.spark("audience"), Lake(ctx.spark("audience"), lake, ctx.conf.lake), expression, period)
-    if out:
-        click.echo(f"{write_audience(selected, out):,} subscribers written to {out}")
-        return
-    total = selected.count()
-    for row in selected.select("subscriber_id", F.array_join("tags", ",").alias("tags")).limit(limit).collect():
-        click.echo(f"{row['subscriber_id'][:16]}…  {row['tags']}")
-    click.echo(f"{total:,} subscribers match")
-
-
-@cli.command(name="run")
-@click.option("--landing", required=True, metavar="LANDING")
-@click.option("--lake", required=True, metavar="LAKE")
-@click.option("--start", type=DATE, required=True)
-@click.option("--end", type=DATE, required=True)
-@click.option("--steps", default=None, metavar="a,b,…", help="Subset of the steps, in chain order (default: all).")
-@pass_ctx
-def run_chain(ctx: Context, landing: str, lake: str, start, end, steps: str | None) -> None:
-    """Run the whole chain for a date range, idempotently."""
-    from lifecircle.pipeline import RunRequest, parse_steps, run_pipeline
-
-    chosen = parse_steps(steps)
-    request = RunRequest(landing, lake, _day(start), _day(end))
-    for result in run_pipeline(ctx.spark("run"), ctx.conf, request, chosen):
-        echo_result(result)
-
-
-@cli.command()
-@click.option("--workdir", default="demo", show_default=True, type=click.Path(file_okay=False))
-@click.option("--subscribers", type=click.IntRange(1), default=300, show_default=True)
-@click.option("--days", type=click.IntRange(1), default=7, show_default=True)
-@click.option("--start", type=DATE, default="2026-11-02", show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True)
-@pass_ctx
-def demo(ctx: Context, workdir: str, subscribers: int, days: int, start, seed: int) -> None:
-    """Simulate a city and run every step that exists; print where the outputs are."""
-    from lifecircle.demo import run_demo
-
-    run_demo(ctx.spark("demo"), ctx.conf, workdir, subscribers, days, _day(start), seed)
-
-
 def _not_built(name: str, what: str, where: str) -> click.Command:
     @click.command(
         name=name,
@@ -245,52 +48,52 @@ def _not_built(name: str, what: str, where: str) -> click.Command:
     )
     def command() -> None:
         click.echo(f"lifecircle {name}: not built yet — {what} arrives with {where}", err=True)
-        sys.exit(2)
+        raise click.exceptions.Exit(2)
 
     return command
 
 
+for _command in [*LAKE_COMMANDS, *STEP_COMMANDS, *MODEL_COMMANDS]:
+    cli.add_command(_command)
 for _name, (_what, _where) in NOT_BUILT.items():
     cli.add_command(_not_built(_name, _what, _where))
-for _command in MODEL_COMMANDS:
-    cli.add_command(_command)
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else ""
-    java = type(exc).__name__
-    if java in {"Py4JJavaError", "AnalysisException", "PySparkException"} or "java" in java.lower():
-        # Spark errors carry pages of JVM stack; the first meaningful line is the cause.
-        causes = [ln for ln in text if "Exception:" in ln or "Error:" in ln]
-        first = causes[0].strip() if causes else first
-    return f"{java}: {first}" if first else java
-
-
-def main(argv: list[str] | None = None) -> Any:
-    """Console entry point: one-line errors, exit 1 (2 for usage and not-built commands)."""
-    debug = "--debug" in (argv or sys.argv[1:]) or os.environ.get("LIFECIRCLE_DEBUG") == "1"
+def invoke(argv: Sequence[str]) -> int:
+    """Run one ``lifecircle`` command line; returns the exit status (1 on failure, 2 on a usage
+    error or a command not built yet, 130 when interrupted) after printing any error as one line."""
+    argv = list(argv)
+    debug = "--debug" in argv or os.environ.get("LIFECIRCLE_DEBUG") == "1"
     try:
-        return cli.main(args=argv, prog_name="lifecircle", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="lifecircle", standalone_mode=False)
+        return status if isinstance(status, int) else 0
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
+    except click.UsageError as exc:
+        return echo_usage_error(exc, exc.ctx.command_path if exc.ctx is not None else "lifecircle")
     except click.exceptions.Abort:
         click.echo("lifecircle: aborted", err=True)
-        sys.exit(130)
-    except LifecircleError as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(f"lifecircle: error: {exc}", err=True)
-        sys.exit(1)
+        return 130
     except KeyboardInterrupt:
         click.echo("lifecircle: interrupted", err=True)
-        sys.exit(130)
+        return 130
+    except (click.ClickException, LifecircleError) as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"lifecircle: error: {one_line(exc)}", err=True)
+        return getattr(exc, "exit_code", 1)
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        click.echo(f"lifecircle: failed: {_one_line(exc)} (rerun with --debug for details)", err=True)
-        sys.exit(1)
+        click.echo(f"lifecircle: failed: {one_line(exc)} (rerun with --debug for details)", err=True)
+        return 1
 
+
+def echo_usage_error(exc: click.UsageError, command_path: str) -> int:
+    click.echo(f"lifecircle: error: {one_line(exc)} (see {command_path} --help)", err=True)
+    return exc.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point."""
+    sys.exit(invoke(sys.argv[1:] if argv is None else argv))

@@ -1,57 +1,58 @@
-"""Shared plumbing for the thin ``jobs/*.py`` spark-submit entries.
+"""The one runner behind every ``jobs/*.py`` spark-submit entry: ``spark-submit jobs/<job>.py ARGS``
+runs ``lifecircle <command> ARGS`` in the same process, with the same options, output and errors.
 
-A job file only declares its own arguments and which ``run`` to call; option parsing, layered
-config, the SparkSession and one-line failures are the same for every job.
+spark-submit users write the global options (``--conf``, ``--set``, ``--debug``) after the script
+name, among the job's own; they are taken out wherever they stand and put before the command.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import sys
-import traceback
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from lifecircle.config import Config, load_config
-from lifecircle.errors import LifecircleError
+import click
+
+from lifecircle.cli import cli, echo_usage_error, invoke
 
 
-def iso_date(text: str) -> dt.date:
+def _global_options(group: click.Group) -> dict[str, bool]:
+    """Each global option string → whether it takes a value."""
+    return {opt: not p.is_flag for p in group.params if isinstance(p, click.Option) for opt in p.opts}
+
+
+def split_global_options(argv: Sequence[str], group: click.Group = cli) -> tuple[list[str], list[str]]:
+    """``(global options, the command's own arguments)`` of a line that mixes them in any order.
+
+    ``--`` ends the options: what follows it belongs to the command as it is."""
+    known = _global_options(group)
+    found: list[str] = []
+    own: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name = arg.split("=", 1)[0]
+        if arg == "--":
+            own.extend(args[i:])
+            break
+        if name not in known:
+            own.append(arg)
+        elif not known[name] or "=" in arg:
+            found.append(arg)
+        elif i + 1 < len(args):
+            found.extend(args[i : i + 2])
+            i += 1
+        else:
+            raise click.UsageError(f"Option '{arg}' requires an argument.")
+        i += 1
+    return found, own
+
+
+def submit(command: str, argv: Sequence[str] | None = None) -> int:
+    """Run ``lifecircle [global options] <command> <the rest of argv>``; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
-
-
-def submit_main(
-    job: str,
-    add_arguments: Callable[[argparse.ArgumentParser], None],
-    run: Callable[[Any, Config, argparse.Namespace], Any],
-    argv: Sequence[str] | None = None,
-) -> int:
-    """Parse ``--conf/--set`` plus the job's arguments, build the session and call ``run``."""
-    parser = argparse.ArgumentParser(prog=f"spark-submit jobs/{job}.py", description=f"lifecircle job {job}")
-    parser.add_argument("--conf", action="append", default=[], metavar="FILE", help="YAML overlay (repeatable)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one key")
-    parser.add_argument("--debug", action="store_true", help="print tracebacks")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        conf = load_config(args.conf, args.set)
-        from lifecircle.spark import get_spark
-
-        spark = get_spark(f"lifecircle-{job}", conf)
-        run(spark, conf, args)
-        return 0
-    except LifecircleError as exc:
-        if args.debug:
-            traceback.print_exc()
-        print(f"{job}: error: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:
-        if args.debug:
-            traceback.print_exc()
-        first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"{job}: failed: {type(exc).__name__}: {first} (rerun with --debug)", file=sys.stderr)
-        return 1
+        found, own = split_global_options(argv)
+    except click.UsageError as exc:
+        return echo_usage_error(exc, f"lifecircle {command}")
+    return invoke([*found, command, *own])

@@ -1,5 +1,9 @@
 """Errors the suite reports to users as one line (the CLI prints them without a traceback)."""
 
+from __future__ import annotations
+
+import click
+
 
 class LifecircleError(Exception):
     """Base of every error whose message is meant for the user as it is."""
@@ -19,3 +23,52 @@ class SchemaMismatchError(LakeError):
 
 class InputError(LifecircleError):
     """An input path or argument is unusable (missing landing folder, bad date range …)."""
+
+
+# A Py4J error's text is the whole JVM stack; its Java object holds the cause chain. CapturedException
+# (AnalysisException …) keeps the same object as ``_origin``.
+_JAVA_ATTRS = ("java_exception", "_origin")
+_MAX_CAUSES = 64
+
+
+def one_line(exc: BaseException) -> str:
+    """The single line a user sees for ``exc``: the message of a :class:`LifecircleError` or a click
+    usage error as it is; ``Class: first line`` otherwise; for a Spark/Py4J error the root cause of
+    the Java exception chain (``ParentNotDirectoryException: /tmp/x is not a directory``)."""
+    if isinstance(exc, click.ClickException):
+        return exc.format_message()
+    if isinstance(exc, LifecircleError):
+        return _first_line(str(exc)) or type(exc).__name__
+    java = next((getattr(exc, a) for a in _JAVA_ATTRS if getattr(exc, a, None) is not None), None)
+    if java is not None:
+        try:
+            return _java_root(java)
+        except Exception:  # the JVM is gone: all that is left is the Python side
+            pass
+    return _named(type(exc).__name__, _first_line(_text(exc)))
+
+
+def _java_root(throwable) -> str:
+    root = throwable
+    for _ in range(_MAX_CAUSES):
+        cause = root.getCause()
+        if cause is None or cause == root:
+            break
+        root = cause
+    name = root.getClass().getName().rsplit(".", 1)[-1]
+    return _named(name, _first_line(root.getMessage() or ""))
+
+
+def _text(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # Py4JJavaError.__str__ asks the JVM for the stack
+        return ""
+
+
+def _first_line(text: str) -> str:
+    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+
+
+def _named(name: str, message: str) -> str:
+    return f"{name}: {message}" if message else name

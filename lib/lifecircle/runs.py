@@ -14,11 +14,9 @@ from typing import Any
 
 import lifecircle
 from lifecircle import tables
+from lifecircle.errors import one_line
 from lifecircle.lake import CommitInfo, Lake
 from lifecircle.progress import Progress
-
-tables.JOB_RUNS = tables.JOB_RUNS
-
 
 
 @dataclass
@@ -67,15 +65,17 @@ def run_job(
     result = JobResult(job)
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
-    status, error = "success", None
     try:
         body(result, progress)
     except BaseException as exc:
-        status, error = "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        raise
-    finally:
         result.seconds = time.monotonic() - t0
-        _record(lake, result, params, status, error, started)
+        try:
+            _record(lake, result, params, "failed", one_line(exc), started)
+        except Exception as recording:  # the job's own error is the one the user needs
+            progress("ledger", f"the failed run was not recorded in {tables.JOB_RUNS}: {one_line(recording)}")
+        raise
+    result.seconds = time.monotonic() - t0
+    _record(lake, result, params, "success", None, started)
     progress("done", f"{len(result.outputs)} table commits in {result.seconds:.1f}s", rows=result.rows)
     return result
 

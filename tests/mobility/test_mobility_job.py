@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import runpy
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from lifecircle.progress import quiet
 
 SUN = dt.date(2026, 11, 1)
 DAYS = [SUN + dt.timedelta(days=i) for i in range(5)]  # Sun .. Thu
-JOBS = Path(__file__).resolve().parents[2] / "jobs"
 
 
 def events() -> list[tuple]:
@@ -117,14 +115,11 @@ def test_periods_and_windows():
     )
 
 
-def test_job_script_fails_with_one_line(spark, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("lifecircle.spark.get_spark", lambda *args, **kwargs: spark)
-    script = runpy.run_path(str(JOBS / "mobility_trajectories.py"))
-    argv = ["--lake", str(tmp_path / "empty"), "--start", "2026-11-02", "--end", "2026-11-03"]
-    code = script["submit_main"]("mobility_trajectories", script["add_arguments"], script["run"], argv)
-    ours = [
-        line for line in capsys.readouterr().err.splitlines() if line.startswith("mobility_trajectories:")
-    ]
-    assert code == 1
-    assert len(ours) == 1
-    assert ours[0].startswith("mobility_trajectories: error: raw/signaling, dim/cells missing")
+def test_job_script_fails_with_one_line(spark, tmp_path, run_job_file, session_overlay):
+    code, _, err = run_job_file(
+        "mobility_trajectories", "--lake", str(tmp_path / "empty"), "--start", "2026-11-02", "--end", "2026-11-03",
+        "--conf", session_overlay,
+    )
+    ours = [line for line in err.splitlines() if line.startswith("lifecircle:")]
+    assert code == 1 and len(ours) == 1
+    assert ours[0].startswith(f"lifecircle: error: {tables.SIGNALING}, {tables.CELLS} missing")

@@ -6,7 +6,15 @@ from pyspark.sql import functions as F
 from lifecircle import tables
 from lifecircle.errors import InputError
 from lifecircle.lake import Lake
-from lifecircle.tags.audience import Node, parse, select_audience, select_from, write_audience
+from lifecircle.tags.audience import (
+    AudiencePreview,
+    Node,
+    parse,
+    preview_audience,
+    select_audience,
+    select_from,
+    write_audience,
+)
 
 KNOWN = {"value.high", "trend.growing", "usage.sms_heavy", "event.basketball", "circle.region.莞城"}
 
@@ -111,3 +119,17 @@ def test_select_audience_reads_the_lake(spark, lake: Lake):
             's1,2026-11,"trend.growing,usage.sms_heavy,value.high"',
             "s3,2026-11,value.high",
         ]
+
+
+def test_preview_audience_counts_all_and_shows_the_first_by_subscriber(spark):
+    tags = spark.createDataFrame(TAG_ROWS, tables.CUSTOMER_TAGS.schema).where(F.col("period") == "2026-11")
+    selected = select_from(tags, parse("value.high", KNOWN))
+    preview = preview_audience(selected, 2)
+    assert preview.total == 3
+    assert preview.rows == [
+        ("s1", ["trend.growing", "usage.sms_heavy", "value.high"]),
+        ("s2", ["event.basketball", "trend.growing", "usage.sms_heavy", "value.high"]),
+    ]
+    assert preview_audience(select_from(tags, parse("event.basketball AND NOT value.high", KNOWN)), 5) == (
+        AudiencePreview(0, [])
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from lifecircle.cli_common import Context, echo_result, pass_ctx
-from lifecircle.errors import InputError
 
 
 @click.command()
@@ -100,41 +99,23 @@ def top(
     limit: int,
 ) -> None:
     """Best N products for each customer (--per customer) or best N customers per product."""
-    from pyspark.sql import functions as F
-
-    from lifecircle import tables
     from lifecircle.csvout import write_csv
-    from lifecircle.lake import Lake
-    from lifecircle.models.scoring import top_customers_per_product, top_products_per_customer
+    from lifecircle.models.matrix_top import matrix_top, preview_top
 
-    spark = ctx.spark("matrix")
-    store = Lake(spark, lake, ctx.conf.lake)
-    if not store.exists(tables.MATCHING_MATRIX):
-        raise InputError(f"{tables.MATCHING_MATRIX} missing under {store.root} (run score first)")
-    frame = store.read(tables.MATCHING_MATRIX)
-    if period is None:
-        period = frame.agg(F.max("period")).collect()[0][0]
-    frame = frame.where(F.col("period") == period)
-    if product:
-        frame = frame.where(F.col("product_code") == product)
-    if subscriber:
-        frame = frame.where(F.col("subscriber_id") == subscriber)
-    best = top_products_per_customer(frame, n) if per == "customer" else top_customers_per_product(frame, n)
+    chosen = matrix_top(ctx.lake(lake, "matrix"), period, per, n, product, subscriber)
     if out:
-        written = write_csv(best, out)
-        click.echo(f"{written:,} rows written to {out} (period {period})")
+        click.echo(f"{write_csv(chosen.best, out):,} rows written to {out} (period {chosen.period})")
         return
-    cols = ["subscriber_id", "product_code", "score", "probability", "customer_rank", "product_percentile"]
-    if per == "product":
-        cols.insert(0, "product_rank")
-    click.echo("  ".join(cols))
-    for r in best.select(*cols).limit(limit).collect():
+    preview = preview_top(chosen, limit)
+    click.echo("  ".join(chosen.columns))
+    for r in preview.rows:
         values = [
             f"{r[c][:16]}…" if c == "subscriber_id" else f"{r[c]:.4f}" if c == "probability" else str(r[c])
-            for c in cols
+            for c in chosen.columns
         ]
         click.echo("  ".join(values))
-    click.echo(f"period {period}; best {n} per {per}")
+    shown = f"; first {len(preview.rows)} of {preview.total:,} rows shown (--limit)" if preview.total > len(preview.rows) else ""
+    click.echo(f"period {chosen.period}; best {n} per {per}{shown}")
 
 
 MODEL_COMMANDS = [train, score, models, matrix]

@@ -182,3 +182,15 @@ def write_audience(audience: DataFrame, path: str) -> int:
         "subscriber_id"
     )
     return write_csv(rows, path)
+
+
+@dataclass(frozen=True)
+class AudiencePreview:
+    total: int  # subscribers matching
+    rows: list[tuple[str, list[str]]]  # the first ones: (subscriber_id, sorted tag codes)
+
+
+def preview_audience(audience: DataFrame, limit: int) -> AudiencePreview:
+    """How many subscribers match, and the first ``limit`` of them (by subscriber_id) with their tags."""
+    first = audience.select("subscriber_id", "tags").orderBy("subscriber_id").limit(limit).collect()
+    return AudiencePreview(audience.count(), [(r["subscriber_id"], list(r["tags"])) for r in first])
