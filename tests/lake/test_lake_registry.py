@@ -62,3 +62,10 @@ def test_require_refuses_an_input_with_a_mistyped_column(spark, lake):
         lake.require(tables.STAYS)
     with pytest.raises(InputError, match="column seq is string"):
         lake.require(optional=[tables.STAYS])
+
+
+def test_the_latest_partition_value_comes_from_the_log(spark, lake):
+    lake.write(tables.STAYS, stays(spark))
+    later = stays(spark).withColumn("day", F.lit(DAY + dt.timedelta(days=1)))
+    lake.replace_partitions(tables.STAYS, later, {"day": [DAY + dt.timedelta(days=1)]})
+    assert lake.latest_partition_value(tables.STAYS, "day") == DAY + dt.timedelta(days=1)

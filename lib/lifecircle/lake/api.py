@@ -110,6 +110,11 @@ class Lake:
         """The values partition ``column`` holds now, sorted, typed as the column (null last)."""
         return sorted(self.partition_row_counts(table, column), key=lambda v: (v is None, v))
 
+    def latest_partition_value(self, table: str, column: str) -> Any | None:
+        """The greatest non-null value partition ``column`` holds (e.g. the latest period), or None."""
+        values = [v for v in self.partition_values(table, column) if v is not None]
+        return values[-1] if values else None
+
     def partition_row_counts(self, table: str, column: str) -> dict[Any, int]:
         """Rows per value of partition ``column``, from the Delta log (no data is read)."""
         self._require(table)

@@ -35,7 +35,7 @@ class TopPreview:
 
 
 def latest_scored_period(lake: Lake) -> str:
-    period = lake.read(tables.MATCHING_MATRIX).agg(F.max("period")).collect()[0][0]
+    period = lake.latest_partition_value(tables.MATCHING_MATRIX, "period")
     if period is None:
         raise InputError(f"{tables.MATCHING_MATRIX} under {lake.root} holds no period (run score first)")
     return period
@@ -54,8 +54,7 @@ def matrix_top(
     one subscriber."""
     if per not in ("customer", "product"):
         raise InputError(f"per must be customer or product, not {per!r}")
-    if not lake.exists(tables.MATCHING_MATRIX):
-        raise InputError(f"{tables.MATCHING_MATRIX} missing under {lake.root} (run score first)")
+    lake.require(tables.MATCHING_MATRIX, hint=" (run score first)")
     period = period or latest_scored_period(lake)
     frame = lake.read(tables.MATCHING_MATRIX, partitions={"period": [period]})
     if product:

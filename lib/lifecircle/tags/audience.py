@@ -145,10 +145,10 @@ def to_column(node: Node, tags: Column) -> Column:
 
 
 def latest_period(lake: Lake) -> str:
-    rows = lake.read(tables.CUSTOMER_TAGS).select(F.max("period").alias("p")).collect()
-    if not rows or rows[0]["p"] is None:
+    period = lake.latest_partition_value(tables.CUSTOMER_TAGS, "period")
+    if period is None:
         raise InputError(f"{tables.CUSTOMER_TAGS} under {lake.root} holds no period (run tags first)")
-    return rows[0]["p"]
+    return period
 
 
 def select_from(tags: DataFrame, node: Node) -> DataFrame:
@@ -165,8 +165,7 @@ def select_from(tags: DataFrame, node: Node) -> DataFrame:
 def select_audience(spark: SparkSession, lake: Lake | str, expr: str, period: str | None = None) -> DataFrame:
     """Subscribers of ``period`` (default: the latest) matching ``expr``, with all their tags."""
     lake = lake if isinstance(lake, Lake) else Lake(spark, lake)
-    if not lake.exists(tables.CUSTOMER_TAGS):
-        raise InputError(f"{tables.CUSTOMER_TAGS} missing under {lake.root} (run tags first)")
+    lake.require(tables.CUSTOMER_TAGS, optional=[tables.CATALOG], hint=" (run tags first)")
     period = period or latest_period(lake)
     tags = lake.read(tables.CUSTOMER_TAGS, partitions={"period": [period]})
     known = {r["tag_code"] for r in tags.select("tag_code").distinct().collect()}
