@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pyspark.sql import types as T
-from table_frames import table_frame
+from table_frames import conform_to, table_frame
 
 from lifecircle import tables
 
@@ -37,7 +37,14 @@ def test_tables_lists_version_rows_and_partitions(spark, lake, run_cli):
     assert code == 0
     line = next(ln for ln in out.splitlines() if ln.startswith("raw/example"))
     assert line.split()[:3] == ["raw/example", "1", "4"]
-    assert line.endswith("2 by day")
+    assert "2 by day" in line and line.endswith("(not a table of lifecircle.tables)")
+
+
+def test_tables_shows_the_registered_grain(spark, lake, run_cli):
+    lake.write(tables.CELLS, conform_to(tables.CELLS, spark.createDataFrame([(1, 2)], "lac int, cell_id int")))
+    code, out, _ = run_cli("tables", "--lake", lake.root)
+    line = next(ln for ln in out.splitlines() if ln.startswith(tables.CELLS))
+    assert code == 0 and line.endswith(tables.CELLS.grain)
 
 
 def test_history_and_maintain_print_one_line_per_version_and_table(spark, lake, run_cli, session_overlay):

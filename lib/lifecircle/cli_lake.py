@@ -11,7 +11,8 @@ from lifecircle.cli_common import Context, pass_ctx
 @click.option("--lake", required=True, metavar="DIR", help="Lake root (local path or Hadoop URI).")
 @pass_ctx
 def tables(ctx: Context, lake: str) -> None:
-    """List the lake's tables with version, row count and partitions."""
+    """List the lake's tables with version, row count, partitions and grain (from lifecircle.tables)."""
+    from lifecircle import tables as registry
     from lifecircle.admin import describe_tables
 
     store = ctx.lake(lake, "tables")
@@ -19,11 +20,14 @@ def tables(ctx: Context, lake: str) -> None:
     if not infos:
         click.echo(f"no Delta tables under {store.root}")
         return
-    click.echo(f"{'table':<28} {'version':>7} {'rows':>14} {'files':>6} {'MiB':>9}  partitions")
+    click.echo(f"{'table':<28} {'version':>7} {'rows':>14} {'files':>6} {'MiB':>9}  {'partitions':<18}  grain")
     for info in infos:
         parts = f"{info.partitions} by {','.join(info.partition_by)}" if info.partition_by else "-"
+        spec = registry.lookup(info.table)
+        grain = spec.grain if spec is not None else "(not a table of lifecircle.tables)"
         click.echo(
-            f"{info.table:<28} {info.version:>7} {info.rows:>14,} {info.files:>6} {info.bytes / 2**20:>9.1f}  {parts}"
+            f"{info.table:<28} {info.version:>7} {info.rows:>14,} {info.files:>6} {info.bytes / 2**20:>9.1f}"
+            f"  {parts:<18}  {grain}"
         )
 
 
