@@ -21,10 +21,10 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lifecircle.config import load_config
+from lifecircle.features.schema import feature_schema, slot_names
 from lifecircle.spark import get_spark
 from lifecircle.tags.engine import compile_tags
-from lifecircle.tags.features import feature_schema
-from lifecircle.tags.job import catalog_dir, slot_names
+from lifecircle.tags.job import catalog_dir
 from lifecircle.tags.language import load_catalog, static_domains
 
 DISTRICTS = ["莞城", "南城", "东城", "万江", "石龙", "松山湖", "虎门", "长安", "常平", "樟木头", "塘厦"]

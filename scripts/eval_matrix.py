@@ -24,11 +24,12 @@ from sklearn.metrics import roc_auc_score
 
 from lifecircle import tables
 from lifecircle.config import load_config
+from lifecircle.periods import next_period, prev_period
 from lifecircle.spark import get_spark
 
 
 def product_metrics(truth: Path, lake: Path, period: str) -> pd.DataFrame:
-    nxt = (pd.Period(period, "M") + 1).strftime("%Y%m")
+    nxt = next_period(period).replace("-", "")
     adoption = pd.read_parquet(truth / "adoption.parquet")
     adoption = adoption[adoption["month"] == nxt].astype({"msisdn": str})
     identity = lake_table(lake, tables.IDENTITY)[["subscriber_id", "msisdn"]].astype(str)
@@ -68,8 +69,8 @@ def report(args, period, timings, metrics: pd.DataFrame, coverage: dict, status:
     lines = [
         f"## Matching matrix on a simulated city ({args.subscribers} subscribers × {args.days} days, seed {args.seed})",
         "",
-        f"Period {period}: models learn features of {(pd.Period(period, 'M') - 1)} → adoption in {period}; "
-        f"the matrix of {period} is scored against the truth's adoption in {(pd.Period(period, 'M') + 1)}.",
+        f"Period {period}: models learn features of {prev_period(period)} → adoption in {period}; "
+        f"the matrix of {period} is scored against the truth's adoption in {next_period(period)}.",
         f"Model: {t.algorithm} (C={t.logistic_c}) with {t.calibration} calibration, "
         f"{t.calibration_folds} folds, test share {t.test_fraction}.",
         "Timings: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()),

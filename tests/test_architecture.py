@@ -49,6 +49,24 @@ def test_domain_packages_do_not_import_each_others_jobs():
     assert not offenders, offenders
 
 
+def imports_of_package(graph: dict[str, set[str]], source: str, target: str) -> list[str]:
+    """``module imports module`` for every import of a ``target`` module by a ``source`` module."""
+    def inside(name: str, package: str) -> bool:
+        return name == package or name.startswith(f"{package}.")
+
+    return sorted(
+        f"{s} imports {t}" for s, ts in graph.items() if inside(s, source) for t in ts if inside(t, target)
+    )
+
+
+def test_features_and_models_do_not_import_tags():
+    """The feature layer is upstream of tags and models; models read features, never tags code."""
+    graph = import_graph()
+    assert imports_of_package(graph, "lifecircle.features", "lifecircle.tags") == []
+    assert imports_of_package(graph, "lifecircle.models", "lifecircle.tags") == []
+    assert imports_of_package({"lifecircle.features.x": {"lifecircle.tags.vocab"}}, "lifecircle.features", "lifecircle.tags")
+
+
 _PATH = re.compile(r"""["']([a-z]+/[a-z_]+)["']""")
 
 

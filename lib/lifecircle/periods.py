@@ -54,6 +54,10 @@ def prev_period(period: str) -> str:
     return f"{parse_period(period) - dt.timedelta(days=1):%Y-%m}"
 
 
+def next_period(period: str) -> str:
+    return f"{month_bounds(period)[1] + dt.timedelta(days=1):%Y-%m}"
+
+
 def periods_between(start: dt.date, end: dt.date) -> list[str]:
     """The yyyy-MM months touched by start..end."""
     out, cursor = [], start.replace(day=1)

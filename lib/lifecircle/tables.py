@@ -577,7 +577,7 @@ FEATURES = Table(
     partition_by=("period",),
     open_columns=True,
     description="The feature layer: one wide row per subscriber; its columns are "
-    "lifecircle.features.feature_schema of the configuration (dwell, stays, anchors, BOSS, VGOP, events).",
+    "lifecircle.features.schema.feature_schema of the configuration (dwell, stays, anchors, BOSS, VGOP, events).",
     columns="""
 subscriber_id string
 period string

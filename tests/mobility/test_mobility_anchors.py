@@ -8,8 +8,9 @@ import pytest
 from mobility_fixtures import LOCAL, TZ, dims, stays_df
 from pyspark.sql import functions as F
 
-from lifecircle.mobility.anchors import METHODS, AnchorInputs, agreement, detect_all, with_location
+from lifecircle.mobility.anchors import METHODS, AnchorInputs, agreement, detect_all
 from lifecircle.mobility.dwell import dwell_by_cell
+from lifecircle.mobility.location import with_location
 from lifecircle.mobility.settings import AnchorSettings, DwellSettings
 
 MON = dt.date(2026, 11, 2)

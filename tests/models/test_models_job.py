@@ -15,13 +15,12 @@ from table_frames import conform_to, table_frame
 from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.errors import InputError
+from lifecircle.features.schema import feature_schema_of
 from lifecircle.lake import Lake
 from lifecircle.models import registry
 from lifecircle.models.score_job import run as run_score
 from lifecircle.models.train_job import run as run_train
 from lifecircle.progress import quiet
-from lifecircle.tags.features import feature_schema
-from lifecircle.tags.job import slot_names
 
 N = 600
 MONTHS = ["2026-09", "2026-10", "2026-11"]
@@ -65,7 +64,7 @@ def model_lake(spark, tmp_path_factory):
     lake = Lake(spark, str(root))
     conf = load_config()
     ids = spark.range(N).select(F.format_string("s%04d", F.col("id")).alias("subscriber_id"), "id")
-    schema = feature_schema(conf.tags, slot_names(conf))
+    schema = feature_schema_of(conf)
     features = ids.select(
         *[
             F.col("subscriber_id") if f.name == "subscriber_id"

@@ -4,8 +4,8 @@ import pytest
 from pyspark.sql import types as T
 from pyspark.testing import assertDataFrameEqual
 
+from lifecircle.features.places import place_categories
 from lifecircle.tags.engine import attach_landmarks, compile_tags, landmark_candidates
-from lifecircle.tags.features import place_categories
 from lifecircle.tags.language import TagDef
 
 FEATURES = T.StructType(

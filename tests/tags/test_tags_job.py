@@ -15,7 +15,7 @@ from lifecircle.mobility.dwell import dwell_by_cell
 from lifecircle.mobility.profile import place_profile
 from lifecircle.mobility.settings import AnchorSettings, DwellSettings, ProfileSettings
 from lifecircle.tags.audience import select_audience
-from lifecircle.tags.job import run, write_features
+from lifecircle.tags.job import run
 
 TZ = "Asia/Shanghai"
 MON = dt.date(2026, 11, 2)
@@ -225,26 +225,3 @@ def test_tags_job_needs_the_mobility_tables(spark, lake):
         run(spark, load_config(), lake.root, PERIOD)
     with pytest.raises(InputError, match="yyyy-MM"):
         run(spark, load_config(), lake.root, "2026-13")
-
-
-def test_features_carry_other_periods_over_to_a_new_schema(spark, lake):
-    old = spark.createDataFrame(
-        [("a", 1, "2026-10"), ("a", 2, "2026-11")], "subscriber_id string, x int, period string"
-    )
-    lake.write(tables.FEATURES, old, partition_by=["period"])
-    new = spark.createDataFrame(
-        [("b", 3, 0.5, "2026-11")], "subscriber_id string, x int, y double, period string"
-    )
-    write_features(lake, new, "2026-11")
-    rows = sorted(
-        tuple(r) for r in lake.read(tables.FEATURES).select("subscriber_id", "x", "y", "period").collect()
-    )
-    assert rows == [("a", 1, None, "2026-10"), ("b", 3, 0.5, "2026-11")]
-    again = spark.createDataFrame(
-        [("c", 4, 1.5, "2026-10")], "subscriber_id string, x int, y double, period string"
-    )
-    write_features(lake, again, "2026-10")  # same schema: only the period is replaced
-    rows = sorted(
-        tuple(r) for r in lake.read(tables.FEATURES).select("subscriber_id", "x", "y", "period").collect()
-    )
-    assert rows == [("b", 3, 0.5, "2026-11"), ("c", 4, 1.5, "2026-10")]

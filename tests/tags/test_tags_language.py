@@ -5,8 +5,8 @@ import textwrap
 import pytest
 
 from lifecircle.config import load_config
-from lifecircle.tags.features import feature_schema
-from lifecircle.tags.job import catalog_dir, slot_names
+from lifecircle.features.schema import feature_schema, feature_schema_of
+from lifecircle.tags.job import catalog_dir
 from lifecircle.tags.language import (
     TagDefinitionError,
     expand_file,
@@ -195,7 +195,7 @@ def test_packaged_catalogue_is_valid_and_large(spark):
     conf = load_config()
     city = domains(districts=[f"区{i}" for i in range(11)])
     city["product"] = [{"product": str(1000 + i), "product_name": f"产品{i}"} for i in range(10)]
-    catalog = load_catalog(catalog_dir(conf.tags), city, spark, feature_schema(conf.tags, slot_names(conf)))
+    catalog = load_catalog(catalog_dir(conf.tags), city, spark, feature_schema_of(conf))
     codes = catalog.codes
     assert len(codes) >= 300
     assert set(REQUIRED_CIRCLES) <= set(codes)

@@ -6,7 +6,6 @@ delivered (computed by Spark's ``sha2`` over the ``binaryFile`` content, so any 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
@@ -17,6 +16,7 @@ from pyspark.sql import functions as F
 
 from lifecircle.errors import InputError
 from lifecircle.lake.fs import HadoopFS
+from lifecircle.periods import parse_period
 
 _GZ = r"(?:\.gz)?"
 # kind -> pattern of the relative path; group "d" is yyyyMMdd, group "m" is yyyyMM.
@@ -86,18 +86,13 @@ def list_landing(spark: SparkSession, landing: str) -> tuple[list[LandingFile], 
     return sorted(files, key=lambda f: f.file), sorted(ignored)
 
 
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    year, mon = (int(p) for p in month.split("-"))
-    return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
-
-
 def in_range(f: LandingFile, start: dt.date | None, end: dt.date | None) -> bool:
     """Daily files inside [start, end]; monthly extracts of every month up to ``end`` (trends and
     the models' M-1 -> M transition need the months before the range); params always."""
     if f.day is not None:
         return (start is None or f.day >= start) and (end is None or f.day <= end)
     if f.month is not None:
-        return end is None or month_bounds(f.month)[0] <= end
+        return end is None or parse_period(f.month) <= end
     return True
 
 

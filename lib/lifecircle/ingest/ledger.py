@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pyspark.sql import functions as F
 
 from lifecircle import tables
-from lifecircle.ingest.files import LandingFile, month_bounds
+from lifecircle.ingest.files import LandingFile
 from lifecircle.lake import CommitInfo, Lake
+from lifecircle.periods import parse_period
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def file_day(f: LandingFile, run_day: dt.date) -> dt.date:
     if f.day is not None:
         return f.day
     if f.month is not None:
-        return month_bounds(f.month)[0]
+        return parse_period(f.month)
     return run_day
 
 

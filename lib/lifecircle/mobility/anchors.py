@@ -1,7 +1,8 @@
 """Home and work anchors: three detection methods behind one interface, and their agreement.
 
-A *location* is a place, or the cell itself where the cell serves no known place. Every method
-returns per subscriber at most one home and one work location with a confidence in [0, 1]:
+A *location* (:mod:`~lifecircle.mobility.location`) is a place, or the cell itself where the cell
+serves no known place. Every method returns per subscriber at most one home and one work location
+with a confidence in [0, 1]:
 
 - ``night_dwell``: home = most night-slot dwell; work = most weekday work-slot dwell elsewhere,
   with at least ``work_min_hours_per_week`` per observed week. Simple, but a night-shift worker's
@@ -27,19 +28,11 @@ from typing import Protocol
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from lifecircle.mobility.dwell import clip_stays, local_seconds
-from lifecircle.mobility.settings import DAY_S, AnchorSettings
+from lifecircle.localtime import DAY_S, local_seconds
+from lifecircle.mobility.dwell import clip_stays
+from lifecircle.mobility.settings import AnchorSettings
 
 CANDIDATE_COLUMNS = ["subscriber_id", "anchor_type", "loc", "confidence", "days", "dwell_s"]
-
-
-def location(place_id: Column, lac: Column, cell_id: Column) -> Column:
-    """The place, or ``cell:<lac>:<cell_id>`` for a cell serving no known place."""
-    return F.coalesce(place_id, F.concat_ws(":", F.lit("cell"), lac.cast("string"), cell_id.cast("string")))
-
-
-def with_location(df: DataFrame) -> DataFrame:
-    return df.withColumn("loc", location(F.col("place_id"), F.col("lac"), F.col("cell_id")))
 
 
 @dataclass(frozen=True)

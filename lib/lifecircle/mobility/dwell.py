@@ -9,32 +9,12 @@ seconds are exact in any time zone (a DST day simply has 23 or 25 hours).
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lifecircle.mobility.settings import DAY_S, DwellSettings
-
-
-def local_seconds(ts: Column, tz: str) -> Column:
-    """Local wall seconds of a UTC timestamp (the session time zone is UTC)."""
-    return F.unix_seconds(F.from_utc_timestamp(ts, tz))
-
-
-def utc_seconds(wall: Column, tz: str) -> Column:
-    """UTC epoch seconds of local wall seconds."""
-    return F.unix_seconds(F.to_utc_timestamp(F.timestamp_seconds(wall), tz))
-
-
-def weekday_of(day: Column) -> Column:
-    """Monday = 0 … Sunday = 6 (Spark's dayofweek is Sunday = 1 … Saturday = 7)."""
-    return (F.dayofweek(day) + 5) % 7
-
-
-def local_midnight_utc(day: dt.date, tz: str) -> dt.datetime:
-    """The UTC instant at which local ``day`` begins."""
-    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
+from lifecircle.localtime import DAY_S, is_weekend, local_midnight_utc, local_seconds, utc_seconds
+from lifecircle.mobility.settings import DwellSettings
 
 
 def clip_stays(stays: DataFrame, first_day: dt.date, last_day: dt.date, tz: str) -> DataFrame:
@@ -84,7 +64,7 @@ def slot_parts(stays: DataFrame, settings: DwellSettings, tz: str) -> DataFrame:
             F.col("start_ts"),
             day.alias("day"),
             F.col("part.slot").alias("slot"),
-            weekday_of(day).isin(list(settings.weekend_days)).alias("is_weekend"),
+            is_weekend(day, settings.weekend_days).alias("is_weekend"),
             F.col("dwell_s"),
         )
     )

@@ -14,8 +14,9 @@ from pyspark.sql import functions as F
 from lifecircle import tables
 from lifecircle.config import Config
 from lifecircle.lake import Lake
-from lifecircle.mobility.anchors import AnchorInputs, agreement, detect_all, with_location
+from lifecircle.mobility.anchors import AnchorInputs, agreement, detect_all
 from lifecircle.mobility.dwell import clip_stays
+from lifecircle.mobility.location import with_location
 from lifecircle.mobility.population import area_population
 from lifecircle.mobility.profile import district_profile, place_profile
 from lifecircle.periods import as_date, check_range, day_range, period_window, periods_between

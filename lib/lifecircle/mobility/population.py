@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lifecircle.mobility.dwell import local_seconds, weekday_of
+from lifecircle.localtime import local_seconds, weekday_of
 from lifecircle.mobility.settings import PopulationSettings
 
 HOURS_OF_WEEK = 168

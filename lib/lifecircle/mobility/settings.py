@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-DAY_S = 86400
-
 
 def minutes_of(hhmm: str) -> int:
     """Minutes after local midnight of ``"HH:MM"`` (``"24:00"`` allowed as the end of a day)."""

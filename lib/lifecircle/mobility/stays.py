@@ -42,9 +42,9 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lifecircle import tables
+from lifecircle.localtime import DAY_S, to_utc, to_wall
 from lifecircle.mobility import pingpong
 from lifecircle.mobility.cells import CellIndex
-from lifecircle.mobility.localtime import DAY_S, to_utc, to_wall
 from lifecircle.mobility.pingpong import shift
 from lifecircle.mobility.settings import StaySettings
 

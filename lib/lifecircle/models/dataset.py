@@ -17,8 +17,9 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from lifecircle.features.consumption import compute_boss_features
+from lifecircle.features.schema import BOSS_COLUMNS, FREQ_RANK
 from lifecircle.models.settings import TrainingSettings
-from lifecircle.tags.features import BOSS_COLUMNS, FREQ_RANK, compute_boss_features
 
 # Feature name prefixes whose missing value means "no" (0), not "unknown" (NaN).
 INDICATOR_PREFIXES = ("t_", "cat_", "p_")

@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 from lifecircle import tables
 from lifecircle.config import Config
 from lifecircle.errors import InputError
+from lifecircle.features.io import read_features
 from lifecircle.lake import Lake
 from lifecircle.models.dataset import compute_model_features
 from lifecircle.periods import prev_period
@@ -61,7 +62,7 @@ def features_as_of(
     """Model features as of ``month`` with the mobility window and tags of ``period``."""
     prev = prev_period(month)
     return compute_model_features(
-        features=lake.read(tables.FEATURES, partitions={"period": [period]}),
+        features=read_features(lake, period),
         tags=lake.read(tables.CUSTOMER_TAGS, partitions={"period": [period]}),
         tag_codes=tag_codes,
         subscribers=lake.read(tables.SUBSCRIBERS, partitions={"month": [month]}),

@@ -12,7 +12,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from lifecircle import tables
-from lifecircle.tags import vocab
+from lifecircle.features import vocab
 from lifecircle.tags.language import TagDef
 
 CHUNK = 64  # tags per array literal (keeps each generated expression small)
@@ -42,7 +42,7 @@ def landmark_candidates(dwell_place: DataFrame, pcat: DataFrame) -> DataFrame:
     it answers to (cat:<c>, grp:<g>, dist:<district>, place:<id>)."""
     spark = dwell_place.sparkSession
     groups = spark.createDataFrame(
-        [(c, f"grp:{g}") for g, members in vocab.groups().items() for c in members], "cat string, gkey string"
+        [(c, f"grp:{g}") for c, g in vocab.category_groups()], "cat string, gkey string"
     )
     per_place = (
         dwell_place.where(F.col("place_id").isNotNull())

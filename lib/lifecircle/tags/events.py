@@ -7,6 +7,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lifecircle import tables
+from lifecircle.localtime import local_day
 
 
 def event_participants(stays: DataFrame, events: DataFrame, tz: str, min_overlap_s: int = 1800) -> DataFrame:
@@ -21,7 +22,7 @@ def event_participants(stays: DataFrame, events: DataFrame, tz: str, min_overlap
         "place_id",
         F.unix_seconds(F.col("start_ts")).alias("ev_s"),
         F.unix_seconds(F.col("end_ts")).alias("ev_e"),
-        F.to_date(F.from_utc_timestamp(F.col("start_ts"), tz)).alias("event_day"),
+        local_day(F.col("start_ts"), tz).alias("event_day"),
     )
     st = stays.where(F.col("place_id").isNotNull()).select(
         "subscriber_id",

@@ -3,7 +3,7 @@
 Reads the period's mobility outputs (its profile window comes from ``mobility/dwell_profile``),
 the month's BOSS/VGOP extracts and the parameter tables; writes
 
-- ``models/features`` (partition ``period``), one wide row per subscriber;
+- ``models/features`` (partition ``period``), one wide row per subscriber, by :mod:`lifecircle.features`;
 - ``tags/event_participants`` (partition ``event_day``) for the events of the window;
 - ``tags/customer_tags`` (partition ``period``), long: subscriber × tag;
 - ``tags/catalog`` (replaced whole), every expanded tag with its coverage in the period.
@@ -23,7 +23,12 @@ from pyspark.sql import functions as F
 from lifecircle import tables
 from lifecircle.config import Config, base_conf_dir
 from lifecircle.errors import InputError
+from lifecircle.features.build import build_features
+from lifecircle.features.io import read_feature_inputs, read_features, read_optional, write_features
+from lifecircle.features.places import place_categories
+from lifecircle.features.schema import feature_schema_of, slot_names
 from lifecircle.lake import Lake
+from lifecircle.localtime import local_day
 from lifecircle.periods import day_range, prev_period
 from lifecircle.progress import Progress
 from lifecircle.runs import JobResult, run_job
@@ -34,23 +39,12 @@ from lifecircle.tags.engine import (
     landmark_candidates,
 )
 from lifecircle.tags.events import event_participants
-from lifecircle.tags.features import FeatureInputs, build_features, feature_schema, place_categories
 from lifecircle.tags.language import Catalog, load_catalog, static_domains
 from lifecircle.tags.settings import TagSettings
 
 
 def catalog_dir(settings: TagSettings) -> Path:
     return Path(settings.catalog_dir) if settings.catalog_dir else base_conf_dir() / "tags"
-
-
-def slot_names(conf: Config) -> list[str]:
-    return [s.name for s in conf.mobility.dwell.slots]
-
-
-def _optional(lake: Lake, table: tables.Table, partitions: dict[str, list[Any]] | None = None) -> DataFrame:
-    if lake.exists(table):
-        return lake.read(table, partitions=partitions)
-    return table.empty(lake.spark)
 
 
 def window_of(lake: Lake, period: str) -> tuple[dt.date, dt.date]:
@@ -65,8 +59,7 @@ def window_of(lake: Lake, period: str) -> tuple[dt.date, dt.date]:
 
 
 def events_in_window(events: DataFrame, window: tuple[dt.date, dt.date], tz: str) -> DataFrame:
-    day = F.to_date(F.from_utc_timestamp(F.col("start_ts"), tz))
-    return events.where(day.between(F.lit(window[0]), F.lit(window[1])))
+    return events.where(local_day(F.col("start_ts"), tz).between(F.lit(window[0]), F.lit(window[1])))
 
 
 def lake_domains(
@@ -95,23 +88,7 @@ def lake_domains(
 
 
 def load_tags(spark: SparkSession, conf: Config, domains: dict[str, list[dict[str, Any]]]) -> Catalog:
-    schema = feature_schema(conf.tags, slot_names(conf))
-    return load_catalog(catalog_dir(conf.tags), domains, spark, schema)
-
-
-def write_features(lake: Lake, features: DataFrame, period: str):
-    """Replace the period's features; when the feature columns changed (new settings or code), the
-    other periods are carried over to the new schema (new columns null) in the same commit."""
-    if not lake.exists(tables.FEATURES) or set(lake.schema(tables.FEATURES).fieldNames()) == set(features.columns):
-        return lake.replace_partitions(tables.FEATURES, features, {"period": [period]}, partition_by=["period"])
-    others = lake.read(tables.FEATURES).where(F.col("period") != period)
-    carried = others.select(
-        *[
-            (F.col(f.name) if f.name in others.columns else F.lit(None)).cast(f.dataType).alias(f.name)
-            for f in features.schema.fields
-        ]
-    )
-    return lake.write(tables.FEATURES, carried.unionByName(features), partition_by=["period"])
+    return load_catalog(catalog_dir(conf.tags), domains, spark, feature_schema_of(conf))
 
 
 def run(
@@ -147,9 +124,9 @@ def run(
         progress("window", f"{period}: {first}..{last}")
         months = {"month": [period, prev]}
         cells, places = lake.read(tables.CELLS), lake.read(tables.PLACES)
-        products = _optional(lake, tables.PRODUCTS)
-        product_status = _optional(lake, tables.PRODUCT_STATUS, months)
-        events = events_in_window(_optional(lake, tables.EVENTS), (first, last), tz)
+        products = read_optional(lake, tables.PRODUCTS)
+        product_status = read_optional(lake, tables.PRODUCT_STATUS, months)
+        events = events_in_window(read_optional(lake, tables.EVENTS), (first, last), tz)
         domains = lake_domains(cells, products, product_status, events, slots)
         catalog = load_tags(spark, conf, domains)
         progress("catalog", f"{len(catalog)} tags from {catalog_dir(settings)}")
@@ -159,7 +136,7 @@ def run(
         event_days = sorted(
             {
                 r["d"]
-                for r in events.select(F.to_date(F.from_utc_timestamp("start_ts", tz)).alias("d"))
+                for r in events.select(local_day(F.col("start_ts"), tz).alias("d"))
                 .distinct()
                 .collect()
             }
@@ -173,27 +150,11 @@ def run(
             )
             participants = lake.read(tables.EVENT_PARTICIPANTS, partitions={"event_day": event_days})
 
-        window_days = day_range(first, last)
-        inp = FeatureInputs(
-            stays=stays.where(F.col("day").between(F.lit(first), F.lit(last))),
-            dwell=lake.read(tables.DWELL_DAILY_CELL, partitions={"day": window_days}),
-            places=places,
-            cells=cells,
-            profile=lake.read(tables.DWELL_PROFILE, partitions={"period": [period]}),
-            anchors=_optional(lake, tables.ANCHORS, {"period": [period]}),
-            subscribers=_optional(lake, tables.SUBSCRIBERS, {"month": [period]}),
-            usage=_optional(lake, tables.USAGE, months),
-            product_status=product_status,
-            participants=participants.select("subscriber_id", "event_id", "event_type"),
-            period=period,
-            prev_period=prev,
-            tz=tz,
-            min_day_dwell_s=conf.mobility.profile.min_day_dwell_s,
-        )
+        inp = read_feature_inputs(lake, conf, period, (first, last), participants)
         commit = write_features(lake, build_features(inp, settings, slots), period)
         progress("features", period, rows=result.wrote(commit).rows_added)
 
-        features = lake.read(tables.FEATURES, partitions={"period": [period]})
+        features = read_features(lake, period)
         hits = compile_tags(features, catalog.tags)
         candidates = landmark_candidates(inp.dwell, place_categories(spark, places))
         tagged = attach_landmarks(spark, hits, catalog.tags, candidates).select(

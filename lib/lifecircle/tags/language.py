@@ -45,7 +45,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lifecircle.errors import ConfigError
-from lifecircle.tags import vocab
+from lifecircle.features import vocab
 
 KINDS = ("rule", "statistical", "model")
 SOURCES = (

@@ -63,6 +63,11 @@ def groups() -> dict[str, tuple[str, ...]]:
     return out
 
 
+def category_groups() -> list[tuple[str, str]]:
+    """(category key, group key) for every membership of :func:`groups`."""
+    return [(c, g) for g, members in groups().items() for c in members]
+
+
 def category_rows() -> list[tuple[str, str, str, str | None]]:
     """(key, l1, l2, l3) for joining dim/places (l3 None where the vocabulary leaves it empty)."""
     return [(k, c[0], c[1], c[2]) for k, c in CATEGORIES.items()]
