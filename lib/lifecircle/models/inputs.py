@@ -33,6 +33,7 @@ def product_universe(lake: Lake, conf: Config) -> list[str]:
     """The configured products, else every code of dim/products and raw/product_status."""
     if conf.models.products:
         return sorted(conf.models.products)
+    lake.require(optional=[tables.PRODUCTS, tables.PRODUCT_STATUS])
     codes: set[str] = set()
     for table in (tables.PRODUCTS, tables.PRODUCT_STATUS):
         if lake.exists(table):

@@ -100,24 +100,10 @@ def run(
     tz, settings, slots = conf.time.local_timezone, conf.tags, slot_names(conf)
 
     def body(result: JobResult, progress: Progress) -> None:
-        missing = [t for t in (tables.DWELL_PROFILE, tables.DWELL_DAILY_CELL, tables.STAYS, tables.PLACES, tables.CELLS) if not lake.exists(t)]
-        if missing:
-            raise InputError(
-                f"{', '.join(missing)} missing under {lake.root} (run ingest, trajectories, dwell)"
-            )
-        inputs = (
-            tables.DWELL_PROFILE,
-            tables.DWELL_DAILY_CELL,
-            tables.STAYS,
-            tables.ANCHORS,
-            tables.PLACES,
-            tables.CELLS,
-            tables.EVENTS,
-            tables.PRODUCTS,
-            tables.SUBSCRIBERS,
-            tables.USAGE,
-            tables.PRODUCT_STATUS,
-        )
+        required = (tables.DWELL_PROFILE, tables.DWELL_DAILY_CELL, tables.STAYS, tables.PLACES, tables.CELLS)
+        optional = (tables.ANCHORS, tables.EVENTS, tables.PRODUCTS, tables.SUBSCRIBERS, tables.USAGE, tables.PRODUCT_STATUS)
+        lake.require(*required, optional=optional, hint=" (run ingest, trajectories, dwell)")
+        inputs = (*required, *optional)
         for table in inputs:
             result.read(lake, table)
         first, last = window_of(lake, period)
