@@ -162,7 +162,7 @@ QUARANTINE = Table(
     columns="""
 source string  # interface kind: signaling, cells, subscribers, …
 file string  # path relative to the landing root
-line_no bigint  # 1-based
+line_no bigint  # 1-based; 0 for a damaged or unreadable file as a whole
 raw string  # the line, msisdn masked
 reason string  # reason code (README, quarantine reason codes)
 detail string  # the failing field or check
@@ -338,13 +338,13 @@ INGEST_FILES = Table(
     columns="""
 file string  # path relative to the landing root
 source string
-sha256 string  # of the bytes as delivered
+sha256 string  # of the bytes as delivered (null when unreadable)
 bytes bigint
 rows_read bigint
 rows_accepted bigint
 rows_quarantined bigint
 rows_duplicate bigint
-status string  # current | replaced | skipped_same_hash
+status string  # current | corrupt | replaced | skipped_same_hash | unreadable
 ingested_at timestamp
 day date
 month string

@@ -7,6 +7,10 @@ Entry point: :func:`lifecircle.ingest.job.run`. Tables written: ``raw/signaling`
 
 Quarantine reason codes (``raw/quarantine.reason``; the first failing check wins, in this order)
 
+Files as a whole (one row with ``line_no`` 0; the run goes on, see :mod:`lifecircle.ingest.files`):
+``corrupt_gzip`` (a cut or corrupt gzip stream: the lines before the damage are ingested),
+``not_gzip`` (named ``.gz``, read as plain text), ``unreadable_file`` (listed, then not readable).
+
 Signaling (``signaling/YYYYMMDD/*.txt[.gz]``):
 
 - ``encoding`` — the line is not valid UTF-8 (``raw`` keeps it with U+FFFD for the bad bytes)

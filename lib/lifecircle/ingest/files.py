@@ -1,20 +1,27 @@
 """Landing files: which interface kind a path is, the run's date range, content hashes, decisions.
 
 A file's identity is its path relative to the landing root; its hash is the SHA-256 of its bytes as
-delivered (computed by Spark's ``sha2`` over the ``binaryFile`` content, so any Hadoop URI works).
+delivered, computed on the executors over the ``binaryFile`` content (so any Hadoop URI works) in
+the same pass that checks the bytes (a cut gzip, a ``.gz`` that is not gzip). Files that cannot be
+read at all, and problems of the bytes, come back as :class:`FileProblem` instead of failing the run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
+import pyarrow as pa
+from pyspark.errors import AnalysisException
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from lifecircle.errors import InputError
+from lifecircle.ingest.compression import compression_problem
 from lifecircle.lake.fs import HadoopFS
 from lifecircle.periods import parse_period
 
@@ -96,20 +103,66 @@ def in_range(f: LandingFile, start: dt.date | None, end: dt.date | None) -> bool
     return True
 
 
-def with_hashes(spark: SparkSession, files: list[LandingFile]) -> list[LandingFile]:
-    """The files with their SHA-256, one small row per file back to the driver."""
-    if not files:
-        return []
-    hashes = dict(
-        spark.read.format("binaryFile")
-        .load([f.path for f in files])
-        .select(F.col("path"), F.sha2(F.col("content"), 256).alias("sha256"))
-        .collect()
-    )
-    missing = [f.file for f in files if f.path not in hashes]
-    if missing:
-        raise InputError(f"could not read landing files {missing[:3]} (moved while ingesting?)")
-    return [replace(f, sha256=hashes[f.path]) for f in files]
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+_INSPECTED = T.StructType([T.StructField(c, T.StringType()) for c in ("path", "sha256", "problem", "detail")])
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    file: LandingFile
+    reason: str  # unreadable_file | corrupt_gzip | not_gzip (README, quarantine reason codes)
+    detail: str
+
+
+def _inspect(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        out: dict[str, list] = {name: [] for name in _INSPECTED.fieldNames()}
+        contents = batch.column("content")
+        for i, path in enumerate(batch.column("path").to_pylist()):
+            data = contents[i].as_py()
+            problem = compression_problem(path, data)
+            out["path"].append(path)
+            out["sha256"].append(hashlib.sha256(data).hexdigest())
+            out["problem"].append(problem[0] if problem else None)
+            out["detail"].append(problem[1] if problem else None)
+        yield pa.RecordBatch.from_pydict(out, schema=pa.schema([(n, pa.string()) for n in out]))
+
+
+def _read_inspected(spark: SparkSession, paths: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
+    """path → (sha256, problem, detail) of the files Spark could read; the others are absent."""
+    if not paths:
+        return {}
+    reader = spark.read.format("binaryFile").option("ignoreMissingFiles", "true").option("ignoreCorruptFiles", "true")
+    try:
+        content = reader.load(paths)
+    except AnalysisException:  # a path vanished between listing and reading: read the others
+        fs = HadoopFS(spark, paths[0])
+        paths = [p for p in paths if fs.exists(p)]
+        if not paths:
+            return {}
+        content = reader.load(paths)
+    rows = content.select(F.col("path"), F.col("content")).mapInArrow(_inspect, _INSPECTED).collect()
+    return {r.path: (r.sha256, r.problem, r.detail) for r in rows}
+
+
+def inspect_files(spark: SparkSession, files: list[LandingFile]) -> tuple[list[LandingFile], list[FileProblem]]:
+    """The readable files with their SHA-256, and every problem found (one small row per file back to
+    the driver). A zero-byte file is a valid delivery (an hour without records): it is hashed here,
+    since Spark's file sources skip empty files. An unreadable file is left out of the first list."""
+    inspected = _read_inspected(spark, [f.path for f in files if f.size > 0])
+    readable, problems = [], []
+    for f in files:
+        if f.size == 0:
+            readable.append(replace(f, sha256=EMPTY_SHA256))
+            continue
+        if f.path not in inspected:
+            problems.append(FileProblem(f, "unreadable_file", "could not be read (removed, moved or unreadable after listing)"))
+            continue
+        sha256, problem, detail = inspected[f.path]
+        readable.append(replace(f, sha256=sha256))
+        if problem:
+            problems.append(FileProblem(f, problem, detail))
+    return readable, problems
 
 
 @dataclass(frozen=True)

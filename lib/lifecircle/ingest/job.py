@@ -60,6 +60,7 @@ class _Run:
     identities: list[DataFrame] = field(default_factory=list)
     persisted: list[DataFrame] = field(default_factory=list)
     touched: set[tuple[str, dt.date]] = field(default_factory=set)  # raw/quarantine partitions
+    damaged: set[str] = field(default_factory=set)  # files ingested although their bytes are damaged
 
     @property
     def day(self) -> dt.date:
@@ -72,8 +73,10 @@ def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: J
     read_back = [s.table for s in (*params.SPECS.values(), *extracts.SPECS.values())]
     lake.require(optional=[*read_back, tables.SIGNALING, tables.QUARANTINE, tables.INGEST_FILES, tables.IDENTITY])
     found, ignored = files.list_landing(spark, landing)
-    candidates = files.with_hashes(spark, [f for f in found if files.in_range(f, start, end)])
+    candidates, problems = files.inspect_files(spark, [f for f in found if files.in_range(f, start, end)])
     progress("list", f"{len(candidates)} interface files in range, {len(ignored)} other files ignored")
+    for p in problems:
+        progress(f"file problem {p.reason}", f"{p.file.file}: {p.detail}")
     current = ledger.current_versions(lake, candidates)
     decisions = files.decide(candidates, {name: v.sha256 for name, v in current.items()})
     todo = decisions.to_ingest
@@ -84,16 +87,28 @@ def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: J
     state.ledger_rows += [
         ledger.ledger_row(f, "skipped_same_hash", ledger.FileCounts(), state.now, state.day) for f in decisions.skipped
     ]
+    # A damaged file being ingested, or an unreadable one, gets one quarantine row naming the damage.
+    ingested = {f.file for f in todo}
+    reported = [p for p in problems if p.reason == "unreadable_file" or p.file.file in ingested]
+    state.damaged = {p.file.file for p in reported if p.reason != "unreadable_file"}
+    unreadable = [p.file for p in reported if p.reason == "unreadable_file"]
+    state.ledger_rows += [
+        ledger.ledger_row(f, "unreadable", ledger.FileCounts(), state.now, state.day) for f in unreadable
+    ]
+    if reported:
+        state.quarantined.append(quarantine.problem_rows(spark, reported, state.day))
+        state.touched |= {(p.file.kind, ledger.file_day(p.file, state.day)) for p in reported}
     # The earlier versions' rejected lines leave their partitions too.
     state.touched |= {(f.kind, current[f.file].day) for f in decisions.replaced if current[f.file].day}
-    summary = Summary(ignored=ignored)
+    summary = Summary(ignored=ignored, problems=reported)
     reingested = [f.file for f in todo]
     try:
         for kind in ORDER:
             kind_files = [f for f in todo if f.kind == kind]
             if kind_files:
                 _ingest_kind(spark, lake, conf, key, kind, kind_files, reingested, state, summary, result, progress)
-        _commit_run_wide(lake, state, reingested, result, progress)
+        # An unreadable file's quarantine row of an earlier run is replaced, not repeated.
+        _commit_run_wide(lake, state, [*reingested, *[f.file for f in unreadable]], result, progress)
     finally:
         for df in state.persisted:
             df.unpersist()
@@ -141,7 +156,8 @@ def _ingest_kind(spark, lake, conf, key, kind, kind_files, reingested, state: _R
     state.identities.append(identity_rows(classified, key))
     by_file = ledger.count_by_file(counts)
     for f in kind_files:
-        state.ledger_rows.append(ledger.ledger_row(f, "current", by_file[f.file], state.now, state.day))
+        status = "corrupt" if f.file in state.damaged else "current"
+        state.ledger_rows.append(ledger.ledger_row(f, status, by_file[f.file], state.now, state.day))
         if by_file[f.file].quarantined:
             state.touched.add((kind, ledger.file_day(f, state.day)))
     summary.add(kind, kind_files, counts)

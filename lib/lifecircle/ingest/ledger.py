@@ -3,7 +3,10 @@
 For every row ``rows_read = rows_accepted + rows_quarantined + rows_duplicate``. ``status``:
 ``current`` (the version whose rows are in the lake), ``replaced`` (an earlier version of a path
 delivered again with new content), ``skipped_same_hash`` (the same content delivered again: noted
-once per version with zero counts, its rows are counted nowhere twice). ``day`` is the partition of
+once per version with zero counts, its rows are counted nowhere twice), ``corrupt`` (current, but
+the bytes are damaged: a cut gzip or a ``.gz`` that is not gzip; the readable lines are in the lake),
+``unreadable`` (the file could not be read at all; no hash, zero counts, tried again next run).
+Damage and unreadable files also get a quarantine row with ``line_no`` 0. ``day`` is the partition of
 the file's lines in raw/quarantine (its day, the first of its month, or the run's day for params).
 """
 
@@ -20,6 +23,11 @@ from lifecircle import tables
 from lifecircle.ingest.files import LandingFile
 from lifecircle.lake import CommitInfo, Lake
 from lifecircle.periods import parse_period
+
+# The statuses of the version whose rows are in the lake: ``corrupt`` is current too (its readable
+# lines were ingested and a quarantine row names the damage), so a re-sent copy with the same hash
+# is skipped and a repaired one replaces it.
+CURRENT = ("current", "corrupt")
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ def current_versions(lake: Lake, files: Iterable[LandingFile]) -> dict[str, Vers
         return {}
     rows = (
         lake.read(tables.INGEST_FILES)
-        .where((F.col("status") == F.lit("current")) & F.col("file").isin(names))
+        .where(F.col("status").isin(*CURRENT) & F.col("file").isin(names))
         .select(F.col("file"), F.col("sha256"), F.col("day"))
         .collect()
     )
@@ -95,7 +103,7 @@ def commit_ledger(lake: Lake, rows: list[tuple], replaced: list[str]) -> CommitI
     if not lake.exists(tables.INGEST_FILES):
         return lake.write(tables.INGEST_FILES, new)
     status = (
-        F.when(F.col("file").isin(replaced) & (F.col("status") == F.lit("current")), F.lit("replaced"))
+        F.when(F.col("file").isin(replaced) & F.col("status").isin(*CURRENT), F.lit("replaced"))
         .otherwise(F.col("status"))
         .alias("status")
     )

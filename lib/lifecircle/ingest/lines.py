@@ -9,7 +9,6 @@ its header: it is no record, it travels along in ``header`` so Spark can check i
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,9 +19,9 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from lifecircle.ingest.compression import GZIP_MAGIC, gunzip
 from lifecircle.ingest.files import LandingFile
 
-GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
 
 LINES_SCHEMA = T.StructType(
@@ -58,23 +57,6 @@ class FileLines:
     bad_utf8: np.ndarray  # bool
     truncated: np.ndarray  # bool: the record is the last line and has no line end
     header: str | None
-
-
-def gunzip(content: bytes) -> tuple[bytes, bool]:
-    """All members of a gzip stream; ``complete`` is False when the stream is cut or corrupt."""
-    parts, rest = [], content
-    while rest:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            parts.append(inflater.decompress(rest))
-        except zlib.error:
-            return b"".join(parts), False
-        if not inflater.eof:
-            return b"".join(parts), False
-        rest = inflater.unused_data
-        if rest and not rest.startswith(GZIP_MAGIC):
-            break  # trailing padding after the last member, as some writers leave
-    return b"".join(parts), True
 
 
 def _split(data: bytes) -> tuple[pa.Array, list[int]]:
@@ -169,8 +151,11 @@ def read_lines(spark: SparkSession, files: list[LandingFile], batch_lines: int, 
     Rows carry a small file id, not the path: 40-odd bytes less per line through Arrow, the dedup
     shuffle and the cache; :func:`file_name` turns it back into the path where one is stored.
     """
-    tasks = min(len(files), tasks or 2 * spark.sparkContext.defaultParallelism)
-    content = spark.read.format("binaryFile").load([f.path for f in files]).select(F.col("path"), F.col("content"))
+    non_empty = [f.path for f in files if f.size > 0]  # Spark's file sources skip empty files anyway
+    if not non_empty:
+        return spark.createDataFrame([], LINES_SCHEMA)
+    tasks = min(len(non_empty), tasks or 2 * spark.sparkContext.defaultParallelism)
+    content = spark.read.format("binaryFile").load(non_empty).select(F.col("path"), F.col("content"))
     if tasks > 1:
         # One row per file: round-robin spreads the files (the unit of work) over the tasks, where
         # the default packing into 128 MB splits would leave cores idle.

@@ -10,10 +10,12 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import reduce
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lifecircle import tables
+from lifecircle.ingest.files import FileProblem
+from lifecircle.ingest.ledger import file_day
 from lifecircle.lake import CommitInfo, Lake
 
 
@@ -32,3 +34,13 @@ def commit_quarantine(
         kept = lake.read(tables.QUARANTINE, partitions=replaced).where(~F.col("file").isin(reingested))
         rows = kept.unionByName(new)
     return lake.replace_partitions(tables.QUARANTINE, rows, replaced, partition_by=tables.QUARANTINE.partition_by)
+
+
+def problem_rows(spark: SparkSession, problems: Iterable[FileProblem], run_day: dt.date) -> DataFrame:
+    """One quarantine row per damaged or unreadable file: ``line_no`` 0 stands for the file as a
+    whole (it is no line, so the ledger's line counts leave it out)."""
+    rows = [
+        (p.file.kind, p.file.file, 0, "", p.reason, p.detail, file_day(p.file, run_day), p.file.month)
+        for p in problems
+    ]
+    return spark.createDataFrame(rows, tables.QUARANTINE.schema)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lifecircle.ingest.files import Decisions, LandingFile
+from lifecircle.ingest.files import Decisions, FileProblem, LandingFile
 
 OUTCOMES = ("accepted", "quarantined", "duplicate")
 
@@ -16,6 +16,7 @@ OUTCOMES = ("accepted", "quarantined", "duplicate")
 class Summary:
     ignored: list[str] = field(default_factory=list)
     unknown_categories: list[Any] = field(default_factory=list)  # Rows of params.compute_unknown_categories
+    problems: list[FileProblem] = field(default_factory=list)  # damaged or unreadable files
     _files: dict[str, int] = field(default_factory=dict)
     _rows: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     _reasons: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
@@ -53,6 +54,7 @@ class Summary:
             "by_source": by_source,
             "quarantined_by_reason": reasons,
             "unknown_place_categories": categories,
+            "file_problems": [{"file": p.file.file, "reason": p.reason, "detail": p.detail} for p in self.problems],
         }
         summary["text"] = format_summary(summary)
         return summary
@@ -75,6 +77,9 @@ def format_summary(s: dict[str, Any]) -> str:
     if s["ignored_files"]:
         shown = ", ".join(s["ignored_files"][:5]) + (" …" if len(s["ignored_files"]) > 5 else "")
         lines.append(f"ignored (not an interface file): {shown}")
+    for p in s["file_problems"]:
+        what = "not ingested, tried again next run" if p["reason"] == "unreadable_file" else "readable lines ingested"
+        lines.append(f"file problem {p['reason']}: {p['file']} — {p['detail']} ({what})")
     for c in s["unknown_place_categories"]:
         path = "/".join(x or "" for x in (c["category_l1"], c["category_l2"], c["category_l3"]))
         lines.append(f"place category outside the vocabulary (kept): {path} ({c['places']} places)")
