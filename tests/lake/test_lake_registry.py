@@ -9,7 +9,7 @@ from pyspark.sql import functions as F
 from table_frames import table_frame
 
 from lifecircle import tables
-from lifecircle.errors import InputError, SchemaMismatchError
+from lifecircle.errors import InputError, LakeError, SchemaMismatchError
 
 DAY = dt.date(2026, 11, 2)
 START = dt.datetime(2026, 11, 2, 1, tzinfo=dt.UTC)
@@ -69,3 +69,12 @@ def test_the_latest_partition_value_comes_from_the_log(spark, lake):
     later = stays(spark).withColumn("day", F.lit(DAY + dt.timedelta(days=1)))
     lake.replace_partitions(tables.STAYS, later, {"day": [DAY + dt.timedelta(days=1)]})
     assert lake.latest_partition_value(tables.STAYS, "day") == DAY + dt.timedelta(days=1)
+
+
+def test_read_or_empty_falls_back_to_the_registered_schema(spark, lake):
+    empty = lake.read_or_empty(tables.PLACES)
+    assert empty.count() == 0 and empty.schema == tables.PLACES.schema
+    lake.write(tables.STAYS, stays(spark, 3))
+    assert lake.read_or_empty(tables.STAYS, {"day": [DAY]}).count() == 3
+    with pytest.raises(LakeError, match="needs a schema"):
+        lake.read_or_empty("scratch/none")

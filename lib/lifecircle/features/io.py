@@ -4,8 +4,6 @@ write ``models/features``, read it back (the tags and model jobs read features o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -15,16 +13,6 @@ from lifecircle.config import Config
 from lifecircle.features.build import FeatureInputs
 from lifecircle.lake import CommitInfo, Lake
 from lifecircle.periods import day_range, prev_period
-
-
-def read_optional(
-    lake: Lake, table: tables.Table, partitions: Mapping[str, Sequence[Any]] | None = None
-) -> DataFrame:
-    """The table (pruned to ``partitions``), or an empty frame of its registered schema when the
-    lake does not hold it yet (a first run without extracts, anchors or events)."""
-    if lake.exists(table):
-        return lake.read(table, partitions=partitions)
-    return table.empty(lake.spark)
 
 
 def read_feature_inputs(
@@ -41,10 +29,10 @@ def read_feature_inputs(
         places=lake.read(tables.PLACES),
         cells=lake.read(tables.CELLS),
         profile=lake.read(tables.DWELL_PROFILE, partitions={"period": [period]}),
-        anchors=read_optional(lake, tables.ANCHORS, {"period": [period]}),
-        subscribers=read_optional(lake, tables.SUBSCRIBERS, {"month": [period]}),
-        usage=read_optional(lake, tables.USAGE, months),
-        product_status=read_optional(lake, tables.PRODUCT_STATUS, months),
+        anchors=lake.read_or_empty(tables.ANCHORS, {"period": [period]}),
+        subscribers=lake.read_or_empty(tables.SUBSCRIBERS, {"month": [period]}),
+        usage=lake.read_or_empty(tables.USAGE, months),
+        product_status=lake.read_or_empty(tables.PRODUCT_STATUS, months),
         participants=participants.select("subscriber_id", "event_id", "event_type"),
         period=period,
         prev_period=prev,

@@ -84,11 +84,22 @@ class Lake:
         self._require(table)
         return self._impl.read(self.uri(table), version, partition_filters(partitions))
 
-    def read_or_empty(self, table: str, schema: T.StructType) -> DataFrame:
-        """The table if it exists, else an empty DataFrame of ``schema`` (for first runs)."""
+    def read_or_empty(
+        self,
+        table: str,
+        partitions: Mapping[str, Sequence[Any]] | None = None,
+        schema: T.StructType | None = None,
+    ) -> DataFrame:
+        """The table (pruned to ``partitions``) if it exists, else an empty DataFrame of ``schema``,
+        by default the registered one (first runs without extracts, anchors or events)."""
         if self.exists(table):
-            return self.read(table)
-        return self.spark.createDataFrame([], schema)
+            return self.read(table, partitions=partitions)
+        if schema is not None:
+            return self.spark.createDataFrame([], schema)
+        spec = registry.lookup(table)
+        if spec is None:
+            raise LakeError(f"{table}: not in lifecircle/tables.py, so an empty frame needs a schema")
+        return spec.empty(self.spark)
 
     def schema(self, table: str) -> T.StructType:
         self._require(table)

@@ -55,7 +55,7 @@ def run(
         )
         for table in (tables.STAYS, tables.DWELL_DAILY_CELL, tables.PLACES):
             result.read(lake, table)
-        places = lake.read_or_empty(tables.PLACES, tables.PLACES.schema)
+        places = lake.read_or_empty(tables.PLACES)
         outputs: dict[str, list[DataFrame]] = {}
         cached: list[DataFrame] = []
         for p, (first, last) in windows.items():

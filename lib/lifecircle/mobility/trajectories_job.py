@@ -51,8 +51,8 @@ def run(
         for table in (tables.SIGNALING, tables.CELLS, tables.CELL_PLACE, tables.PLACES):
             result.read(lake, table)
         cells = lake.read(tables.CELLS)
-        places = lake.read_or_empty(tables.PLACES, tables.PLACES.schema)
-        index = CellIndex.from_spark(cells, lake.read_or_empty(tables.CELL_PLACE, tables.CELL_PLACE.schema))
+        places = lake.read_or_empty(tables.PLACES)
+        index = CellIndex.from_spark(cells, lake.read_or_empty(tables.CELL_PLACE))
         progress("cells", f"{len(index.keys):,} cells, {len(index.place_ids):,} places with a primary cell")
 
         signaling = lake.read(tables.SIGNALING, partitions={"day": day_range(start - 2 * one, end + one)})

@@ -24,7 +24,7 @@ from lifecircle import tables
 from lifecircle.config import Config, base_conf_dir
 from lifecircle.errors import InputError
 from lifecircle.features.build import build_features
-from lifecircle.features.io import read_feature_inputs, read_features, read_optional, write_features
+from lifecircle.features.io import read_feature_inputs, read_features, write_features
 from lifecircle.features.places import place_categories
 from lifecircle.features.schema import feature_schema_of, slot_names
 from lifecircle.lake import Lake
@@ -110,9 +110,9 @@ def run(
         progress("window", f"{period}: {first}..{last}")
         months = {"month": [period, prev]}
         cells, places = lake.read(tables.CELLS), lake.read(tables.PLACES)
-        products = read_optional(lake, tables.PRODUCTS)
-        product_status = read_optional(lake, tables.PRODUCT_STATUS, months)
-        events = events_in_window(read_optional(lake, tables.EVENTS), (first, last), tz)
+        products = lake.read_or_empty(tables.PRODUCTS)
+        product_status = lake.read_or_empty(tables.PRODUCT_STATUS, months)
+        events = events_in_window(lake.read_or_empty(tables.EVENTS), (first, last), tz)
         domains = lake_domains(cells, products, product_status, events, slots)
         catalog = load_tags(spark, conf, domains)
         progress("catalog", f"{len(catalog)} tags from {catalog_dir(settings)}")
