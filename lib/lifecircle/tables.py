@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
 _SIMPLE = {
@@ -126,7 +127,7 @@ class Table(str):
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
-    def empty(self, spark) -> object:
+    def empty(self, spark: SparkSession) -> DataFrame:
         """An empty DataFrame of the declared schema (first runs, optional inputs)."""
         return spark.createDataFrame([], self.schema)
 

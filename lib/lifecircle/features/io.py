@@ -46,7 +46,7 @@ def write_features(lake: Lake, features: DataFrame, period: str) -> CommitInfo:
     """Replace the period's features; when the feature columns changed (new settings or code), the
     other periods are carried over to the new schema (new columns null) in the same commit."""
     if not lake.exists(tables.FEATURES) or set(lake.schema(tables.FEATURES).fieldNames()) == set(features.columns):
-        return lake.replace_partitions(tables.FEATURES, features, {"period": [period]}, partition_by=["period"])
+        return lake.replace_partitions(tables.FEATURES, features, {"period": [period]})
     others = lake.read(tables.FEATURES).where(F.col("period") != period)
     carried = others.select(
         *[
@@ -54,7 +54,7 @@ def write_features(lake: Lake, features: DataFrame, period: str) -> CommitInfo:
             for f in features.schema.fields
         ]
     )
-    return lake.write(tables.FEATURES, carried.unionByName(features), partition_by=["period"])
+    return lake.write(tables.FEATURES, carried.unionByName(features))
 
 
 def read_features(lake: Lake, period: str) -> DataFrame:

@@ -33,7 +33,7 @@ def commit_quarantine(
     if lake.exists(tables.QUARANTINE):
         kept = lake.read(tables.QUARANTINE, partitions=replaced).where(~F.col("file").isin(reingested))
         rows = kept.unionByName(new)
-    return lake.replace_partitions(tables.QUARANTINE, rows, replaced, partition_by=tables.QUARANTINE.partition_by)
+    return lake.replace_partitions(tables.QUARANTINE, rows, replaced)
 
 
 def problem_rows(spark: SparkSession, problems: Iterable[FileProblem], run_day: dt.date) -> DataFrame:

@@ -87,7 +87,7 @@ def run(
         try:
             for table, frames in outputs.items():
                 commit = lake.replace_partitions(
-                    table, _union(frames), {"period": periods}, partition_by=["period"]
+                    table, _union(frames), {"period": periods}
                 )
                 progress(table.split("/")[1], ", ".join(periods), rows=result.wrote(commit).rows_added)
             agree = lake.read(tables.ANCHOR_AGREEMENT, partitions={"period": periods}).collect()

@@ -63,7 +63,7 @@ def run(
         features, _ = features_as_of(lake, conf, period, period, products, period_tag_codes(lake, conf, period))
         scores = compute_scores(features, [(m.product_code, m.version, m.model) for m in loaded])
         matrix = compute_matrix(scores, period)
-        commit = lake.replace_partitions(tables.MATCHING_MATRIX, matrix, {"period": [period]}, partition_by=["period"])
+        commit = lake.replace_partitions(tables.MATCHING_MATRIX, matrix, {"period": [period]})
         progress("matrix", tables.MATCHING_MATRIX, rows=result.wrote(commit).rows_added)
         result.summary.update(
             {

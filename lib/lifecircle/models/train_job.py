@@ -64,7 +64,7 @@ def write_initial_matching(lake: Lake, conf: Config, period: str, products: list
     circles = model_tag_codes(tags, settings.circle_prefixes)
     for note in expert_notes(expert, products, circles):
         progress("expert choice", note)
-    return lake.replace_partitions(tables.CIRCLE_PRODUCTS, focus, {"period": [period]}, partition_by=["period"])
+    return lake.replace_partitions(tables.CIRCLE_PRODUCTS, focus, {"period": [period]})
 
 
 def training_transitions(lake: Lake, period: str, wanted: int) -> list[tuple[str, str]]:
@@ -231,7 +231,6 @@ def run(
             tables.TRAINING_STATUS,
             spark.createDataFrame(status_rows, tables.TRAINING_STATUS.schema),
             {"period": [period]},
-            partition_by=["period"],
         )
         result.wrote(commit)
         trained = [r for r in results if r["status"] == "trained"]

@@ -129,7 +129,7 @@ def run(
         )
         if event_days:
             commit = lake.replace_partitions(
-                tables.EVENT_PARTICIPANTS, participants, {"event_day": event_days}, partition_by=["event_day"]
+                tables.EVENT_PARTICIPANTS, participants, {"event_day": event_days}
             )
             progress(
                 "event_participants", f"{len(event_days)} event days", rows=result.wrote(commit).rows_added
@@ -149,7 +149,7 @@ def run(
                 for f in tables.CUSTOMER_TAGS.schema
             ]
         )
-        commit = lake.replace_partitions(tables.CUSTOMER_TAGS, tagged, {"period": [period]}, partition_by=["period"])
+        commit = lake.replace_partitions(tables.CUSTOMER_TAGS, tagged, {"period": [period]})
         progress("customer_tags", period, rows=result.wrote(commit).rows_added)
 
         written = lake.read(tables.CUSTOMER_TAGS, partitions={"period": [period]})
