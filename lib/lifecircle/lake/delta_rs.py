@@ -18,7 +18,7 @@ from pyspark.sql import types as T
 from lifecircle.config import LakeSettings
 from lifecircle.errors import LakeError
 from lifecircle.lake.fs import HadoopFS
-from lifecircle.lake.log import add_actions, partition_row_counts
+from lifecircle.lake.log import add_actions, describe, partition_row_counts
 from lifecircle.lake.schema import spark_schema_of, to_delta_schema
 from lifecircle.lake.types import (
     NULL_PARTITION,
@@ -66,16 +66,7 @@ class DeltaRsEngine:
         return self._table(uri).history(limit)
 
     def describe(self, table: str, uri: str) -> TableInfo:
-        dt = self._table(uri)
-        actions = add_actions(dt)
-        pcols = list(dt.metadata().partition_columns)
-        rows = sum(v or 0 for v in actions.column("num_records").to_pylist()) if actions.num_rows else 0
-        size = sum(actions.column("size_bytes").to_pylist()) if actions.num_rows else 0
-        partitions = 0
-        if pcols and actions.num_rows:
-            combos = zip(*[actions.column(f"partition.{c}").to_pylist() for c in pcols], strict=True)
-            partitions = len(set(combos))
-        return TableInfo(table, dt.version(), int(rows), actions.num_rows, int(size), tuple(pcols), partitions)
+        return describe(table, self._table(uri))
 
     def partition_row_counts(self, uri: str, column: str) -> dict[Any, int]:
         return partition_row_counts(self._table(uri), column)

@@ -12,6 +12,7 @@ import pyarrow as pa
 from deltalake import DeltaTable
 
 from lifecircle.errors import LakeError
+from lifecircle.lake.types import TableInfo
 
 
 def add_actions(table: DeltaTable) -> pa.Table:
@@ -33,3 +34,16 @@ def partition_row_counts(table: DeltaTable, column: str) -> dict[Any, int]:
             raise LakeError(f"file {path} has no row count in the Delta log")
         counts[value] = counts.get(value, 0) + int(rows)
     return counts
+
+
+def describe(name: str, table: DeltaTable) -> TableInfo:
+    """Version, rows, files, bytes and partitions of the current snapshot, from the log alone."""
+    actions = add_actions(table)
+    pcols = list(table.metadata().partition_columns)
+    rows = sum(v or 0 for v in actions.column("num_records").to_pylist()) if actions.num_rows else 0
+    size = sum(actions.column("size_bytes").to_pylist()) if actions.num_rows else 0
+    partitions = 0
+    if pcols and actions.num_rows:
+        combos = zip(*[actions.column(f"partition.{c}").to_pylist() for c in pcols], strict=True)
+        partitions = len(set(combos))
+    return TableInfo(name, table.version(), int(rows), actions.num_rows, int(size), tuple(pcols), partitions)

@@ -17,7 +17,7 @@ from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
 from lifecircle.errors import LakeError
-from lifecircle.lake.log import partition_row_counts
+from lifecircle.lake.log import describe, partition_row_counts
 from lifecircle.lake.types import Allowed, CommitInfo, Filters, TableInfo
 
 _RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
@@ -106,14 +106,8 @@ class SparkDeltaEngine:
         return [row.asDict(recursive=True) for row in hist.collect()]  # one row per version: small
 
     def describe(self, table: str, uri: str) -> TableInfo:
-        detail = self._delta.forPath(self.spark, uri).detail().first()
-        pcols = tuple(detail["partitionColumns"])
-        df = self.spark.read.format("delta").load(uri)
-        rows = df.count()
-        partitions = df.select(*pcols).distinct().count() if pcols else 0
-        return TableInfo(
-            table, self.version(uri), rows, int(detail["numFiles"]), int(detail["sizeInBytes"]), pcols, partitions
-        )
+        # From the log, like partition_row_counts: counting rows through the connector scans the table.
+        return describe(table, LogReader(uri))
 
     def partition_row_counts(self, uri: str, column: str) -> dict[Any, int]:
         # The connector's API has no per-file view of the log (detail() is table-level), and a
