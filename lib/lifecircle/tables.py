@@ -422,10 +422,14 @@ STAYS = Table(
     grain="one stay of a subscriber",
     producer="trajectories",
     partition_by=("day",),
-    description="The trajectory base table (客户轨迹表): a stay belongs to the local day of its start.",
+    description=(
+        "The trajectory base table (客户轨迹表): a stay belongs to the local day of its start; a"
+        " presence cut at mobility.stays.cut_hour on later days keeps one visit_id in all its pieces."
+    ),
     columns="""
 subscriber_id string
 seq int  # order of the stay within the subscriber's day
+visit_id string  # one per continuous presence: pieces of a multi-day stay share it
 lac int
 cell_id int
 place_id string
@@ -451,7 +455,7 @@ district string
 slot string  # a name of mobility.dwell.slots
 is_weekend boolean
 dwell_s bigint
-n_stays int
+n_stays int  # visits (distinct visit_id) in this cell, day and slot
 day date
 """,
 )

@@ -16,7 +16,7 @@ START = dt.datetime(2026, 11, 2, 1, tzinfo=dt.UTC)
 
 
 def stays(spark, n=2):
-    rows = [(f"s{i}", 1, 10, 100 + i, "P1", START, START + dt.timedelta(hours=1), 3600, 5, DAY) for i in range(n)]
+    rows = [(f"s{i}", 1, f"v{i}", 10, 100 + i, "P1", START, START + dt.timedelta(hours=1), 3600, 5, DAY) for i in range(n)]
     return table_frame(spark, tables.STAYS, rows)
 
 

@@ -10,6 +10,7 @@ from pyspark.sql import types as T
 
 from lifecircle import tables
 from lifecircle.mobility.cells import CellIndex
+from lifecircle.mobility.stays import DETECTED_SCHEMA, visit_id_of
 
 TZ = "Asia/Shanghai"
 LOCAL = ZoneInfo(TZ)
@@ -107,12 +108,12 @@ def at(day: dt.date, hhmm: str, days: int = 0) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, parts[0], parts[1], parts[2], tzinfo=LOCAL)
 
 
-def cell_index() -> CellIndex:
-    primary = CELL_PLACE.sort_values(["weight", "place_id"], ascending=[False, True]).drop_duplicates(
+def cell_index(cell_place: pd.DataFrame = CELL_PLACE) -> CellIndex:
+    primary = cell_place.sort_values(["weight", "place_id"], ascending=[False, True]).drop_duplicates(
         ["lac", "cell_id"]
     )
     merged = CELLS.merge(primary[["lac", "cell_id", "place_id"]], on=["lac", "cell_id"], how="left")
-    return CellIndex.from_pandas(merged)
+    return CellIndex.from_pandas(merged, cell_place)
 
 
 def signaling(spark, events: list[tuple]):
@@ -125,22 +126,30 @@ def signaling(spark, events: list[tuple]):
 
 
 def stay_rows(items: list[tuple]) -> list[tuple]:
-    """STAYS_SCHEMA rows from (subscriber, cell_id, start, end[, n_events]) with seq per day."""
+    """Rows of tables.STAYS with ``visit_start`` (epoch seconds) in place of ``visit_id``, from
+    (subscriber, cell_id, start, end[, n_events[, visit start[, place_id]]]) with seq per day.
+
+    The visit starts with the stay unless given; the place is the cell's primary place unless given.
+    """
     out, seq = [], {}
     for item in sorted(items, key=lambda i: (i[0], i[2])):
         sub, cell, start, end = item[:4]
         n_events = item[4] if len(item) > 4 else 1
+        visit = item[5] if len(item) > 5 and item[5] is not None else start
+        place = item[6] if len(item) > 6 else PLACE_OF_CELL.get(cell)
         day = start.astimezone(LOCAL).date()
         seq[(sub, day)] = seq.get((sub, day), 0) + 1
         duration = int((end - start).total_seconds())
         out.append(
-            (sub, seq[(sub, day)], 1, cell, PLACE_OF_CELL.get(cell), start, end, duration, n_events, day)
+            (sub, seq[(sub, day)], int(visit.timestamp()), 1, cell, place, start, end, duration, n_events, day)
         )
     return out
 
 
 def stays_df(spark, items: list[tuple]):
-    return spark.createDataFrame(stay_rows(items), tables.STAYS.schema)
+    """mobility/stays rows, visit_id made from the visit start as the stay code makes it."""
+    detected = spark.createDataFrame(stay_rows(items), DETECTED_SCHEMA)
+    return detected.withColumn("visit_id", visit_id_of(detected)).select(*tables.STAYS.column_names)
 
 
 def dims(spark):

@@ -1,7 +1,11 @@
-"""Cells with their coordinates and primary place, as small arrays shipped to the stay code.
+"""Cells with their coordinates, primary place and every place they serve, as small arrays
+shipped to the stay code.
 
 The cell table is small (tens of thousands of rows even for a large city), so it travels with the
 vectorized stay function instead of being joined onto billions of events before the shuffle.
+A place is served by several cells and a cell by several places (dim/cell_place with weights):
+the primary place decides which visits are candidates for one stay, the full weights decide
+which place a stay was at.
 """
 
 from __future__ import annotations
@@ -49,7 +53,11 @@ def cells_with_places(cells: DataFrame, cell_place: DataFrame) -> DataFrame:
 
 @dataclass(frozen=True)
 class CellIndex:
-    """Sorted cell keys with planar coordinates (m) and a primary-place code (-1: none).
+    """Sorted cell keys with planar coordinates (m), a primary-place code (-1: none) and the
+    places each cell serves (``sup_*``: CSR rows by cell). A cell_place weight is the share of the
+    cell's traffic attributable to the place (INTERFACES.md §4); ``sup_weight`` divides it by
+    the cell's total, so it reads "of the time a phone is seen on this cell at a known place, the
+    share at this one".
 
     Place codes index ``place_ids``, which is sorted, so the lowest code is the lowest place_id.
     """
@@ -59,18 +67,29 @@ class CellIndex:
     y: np.ndarray
     place: np.ndarray
     place_ids: np.ndarray
+    sup_offset: np.ndarray  # len(keys) + 1: cell row r serves sup_place[sup_offset[r]:sup_offset[r + 1]]
+    sup_place: np.ndarray
+    sup_weight: np.ndarray
 
     @classmethod
-    def from_pandas(cls, pdf: pd.DataFrame) -> CellIndex:
+    def from_pandas(cls, pdf: pd.DataFrame, serving: pd.DataFrame | None = None) -> CellIndex:
+        """``pdf``: lac, cell_id, longitude, latitude, place_id (primary); ``serving``: lac,
+        cell_id, place_id, weight of dim/cell_place (default: each cell serves its primary place)."""
         pdf = pdf.assign(key=cell_key(pdf["lac"], pdf["cell_id"])).sort_values("key", ignore_index=True)
         lat0 = float(pdf["latitude"].mean()) if len(pdf) else 0.0
         x = pdf["longitude"].to_numpy(dtype=float) * M_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat0))
         y = pdf["latitude"].to_numpy(dtype=float) * M_PER_DEG_LAT
-        place_ids = np.array(sorted(pdf["place_id"].dropna().unique()), dtype=object)
+        if serving is None:
+            serving = pdf.loc[pdf["place_id"].notna(), ["lac", "cell_id", "place_id"]].assign(weight=1.0)
+        serving = serving[serving["place_id"].notna() & (serving["weight"] > 0)]
+        ids = set(pdf["place_id"].dropna()) | set(serving["place_id"])
+        place_ids = np.array(sorted(ids), dtype=object)
         codes = np.searchsorted(place_ids, pdf["place_id"].fillna("").to_numpy(dtype=object))
         known = pdf["place_id"].notna().to_numpy()
         place = np.where(known, codes, -1).astype(np.int64)
-        return cls(pdf["key"].to_numpy(np.int64), x, y, place, place_ids)
+        keys = pdf["key"].to_numpy(np.int64)
+        sup_offset, sup_place, sup_weight = _serving_arrays(keys, place_ids, serving)
+        return cls(keys, x, y, place, place_ids, sup_offset, sup_place, sup_weight)
 
     @classmethod
     def from_spark(cls, cells: DataFrame, cell_place: DataFrame) -> CellIndex:
@@ -79,7 +98,18 @@ class CellIndex:
             .select(F.col("lac"), F.col("cell_id"), F.col("longitude"), F.col("latitude"), F.col("place_id"))
             .toPandas()
         )
-        return cls.from_pandas(pdf)
+        serving = cell_place.select(F.col("lac"), F.col("cell_id"), F.col("place_id"), F.col("weight")).toPandas()
+        return cls.from_pandas(pdf, serving)
+
+    def serving(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(index into ``rows``, place code, weight) for every place each cell row serves."""
+        ok = rows >= 0
+        safe = np.where(ok, rows, 0)
+        lo = np.where(ok, self.sup_offset[safe], 0)
+        count = np.where(ok, self.sup_offset[safe + 1] - lo, 0) if len(self.keys) else np.zeros(len(rows), int)
+        owner = np.repeat(np.arange(len(rows)), count)
+        at = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
+        return owner, self.sup_place[at], self.sup_weight[at]
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Row of each key in this index, -1 for cells not in dim/cells."""
@@ -99,3 +129,24 @@ class CellIndex:
     def places_of(self, rows: np.ndarray) -> np.ndarray:
         ok = rows >= 0
         return np.where(ok, self.place[np.where(ok, rows, 0)] if len(self.place) else -1, -1)
+
+
+def _serving_arrays(
+    keys: np.ndarray, place_ids: np.ndarray, serving: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays of the places each cell (row of ``keys``) serves, weights summing to 1 per cell."""
+    skey = cell_key(serving["lac"], serving["cell_id"])
+    pos = np.minimum(np.searchsorted(keys, skey), max(len(keys) - 1, 0))
+    found = (keys[pos] == skey) if len(keys) else np.zeros(len(skey), dtype=bool)
+    frame = pd.DataFrame(
+        {
+            "row": pos[found],
+            "place": np.searchsorted(place_ids, serving["place_id"].to_numpy(dtype=object)[found]),
+            "weight": serving["weight"].to_numpy(dtype=float)[found],
+        }
+    )
+    frame = frame.groupby(["row", "place"], as_index=False)["weight"].sum().sort_values(["row", "place"])
+    frame["weight"] = frame["weight"] / frame.groupby("row")["weight"].transform("sum")
+    counts = np.bincount(frame["row"].to_numpy(), minlength=len(keys))
+    offset = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    return offset, frame["place"].to_numpy(np.int64), frame["weight"].to_numpy(float)

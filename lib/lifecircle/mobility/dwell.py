@@ -33,7 +33,7 @@ def clip_stays(stays: DataFrame, first_day: dt.date, last_day: dt.date, tz: str)
 def slot_parts(stays: DataFrame, settings: DwellSettings, tz: str) -> DataFrame:
     """One row per stay × local day × slot part it overlaps, with the overlap in ``dwell_s``.
 
-    Keeps the stay's subscriber_id, lac, cell_id, place_id and start_ts (its identity); adds
+    Keeps the stay's subscriber_id, visit_id, lac, cell_id, place_id and start_ts; adds
     ``day`` (local date of the part), ``slot``, ``is_weekend`` and ``dwell_s``.
     """
     parts = F.array(
@@ -58,6 +58,7 @@ def slot_parts(stays: DataFrame, settings: DwellSettings, tz: str) -> DataFrame:
         .where(F.col("dwell_s") > 0)
         .select(
             F.col("subscriber_id"),
+            F.col("visit_id"),
             F.col("lac"),
             F.col("cell_id"),
             F.col("place_id"),
@@ -73,8 +74,9 @@ def slot_parts(stays: DataFrame, settings: DwellSettings, tz: str) -> DataFrame:
 def dwell_by_cell(stays: DataFrame, cells: DataFrame, settings: DwellSettings, tz: str) -> DataFrame:
     """mobility/dwell_daily_cell: subscriber × cell × day × slot (place and district as columns).
 
-    ``cells`` needs lac, cell_id, district. A stay has one cell and the cell one primary place, so
-    this grain also holds the place and district grains: sum it by either.
+    ``cells`` needs lac, cell_id, district. A stay piece has one cell and one place, so this grain
+    also holds the place and district grains: sum it by either. ``n_stays`` counts visits: the
+    pieces of a multi-day stay are one.
     """
     districts = cells.select(F.col("lac"), F.col("cell_id"), F.col("district"))
     return (
@@ -90,7 +92,7 @@ def dwell_by_cell(stays: DataFrame, cells: DataFrame, settings: DwellSettings, t
         )
         .agg(
             F.sum(F.col("dwell_s")).alias("dwell_s"),
-            F.count_distinct(F.col("start_ts")).cast("int").alias("n_stays"),
+            F.count_distinct(F.col("visit_id")).cast("int").alias("n_stays"),
         )
         .join(F.broadcast(districts), on=["lac", "cell_id"], how="left")
         .select(

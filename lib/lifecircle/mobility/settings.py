@@ -53,12 +53,25 @@ class StaySettings:
     pingpong_window_s: int = 180
     # ... and only between cells this close (neighbours); a far cell is a real movement.
     pingpong_max_distance_m: float = 5000.0
+    # A phone standing still camps now and then on another cell serving its place (5–20 % of its
+    # events in dense cores, single events minutes apart): a brief appearance elsewhere — at most
+    # flicker_max_events events within flicker_span_s, on a cell at most flicker_max_distance_m
+    # away — between two visits at one location is part of the stay, however long the silence
+    # around it.
+    flicker_max_events: int = 2
+    flicker_span_s: int = 900
+    flicker_max_distance_m: float = 2000.0
     # Consecutive stays at the same place are one stay; so are stays at cells this close when one
     # of the two cells serves no known place (two known places stay apart, however close).
     merge_distance_m: float = 300.0
-    # Longer silence than this (periodic location updates every 1–3 h) means we no longer know
-    # where the phone is: the stay ends, extended by silence_tail_s at most.
-    max_gap_s: int = 10800
+    # Idle phones send a periodic location update every 1–3 h (some networks 6 h) and may be
+    # switched off for the night. A silence or power-off with the phone at the same location
+    # before and after it is the person staying put: bridged up to bridge_max_s.
+    bridge_max_s: int = 12 * 3600
+    # A move to another location across a silence up to max_gap_s ends the stay where the phone
+    # is next seen (see boundary); after a longer silence we no longer know where the phone is:
+    # the stay ends silence_tail_s after its last event.
+    max_gap_s: int = 6 * 3600
     silence_tail_s: int = 1800
     # Where a stay ends when the phone is next seen elsewhere: at that next event ("last known
     # location"), or half-way between the two events.
@@ -74,9 +87,14 @@ class StaySettings:
     # Kept stays at one place separated only by passages (candidates under min_stay_s) of at
     # most this long in all are one stay: a short detour does not split a stay.
     merge_gap_s: int = 1800
+    # A stay's place is the one best supported by all its cells (cell_place weight × time) plus
+    # this weight × the share of the subscriber's time there over the day before, the day and the
+    # day after (their regular places), among the places its cells serve.
+    regular_place_weight: float = 0.5
     # A stay still running at this local hour on the day after it started is cut there, so each
-    # day's stays depend only on the day before and the day after (see stays.py).
-    cut_hour: int = 18
+    # day's stays depend only on the day before and the day after (see stays.py); the pieces
+    # share one visit_id.
+    cut_hour: int = 12
     # Rows handed to one vectorized call (a subscriber is never split across calls), and rows per
     # shuffle partition, which a Python worker holds in memory at once (~100 bytes a row).
     chunk_rows: int = 250000
@@ -86,14 +104,20 @@ class StaySettings:
         if not 1 <= self.cut_hour <= 23:
             raise ValueError("cut_hour must be within 1..23")
         horizon = (24 - self.cut_hour) * 3600
-        if not 0 < self.max_gap_s <= horizon:
+        if not 0 < self.bridge_max_s <= horizon:
             raise ValueError(
-                f"max_gap_s must be in (0, {horizon}] (24 h minus cut_hour) for day-by-day reruns"
+                f"bridge_max_s must be in (0, {horizon}] (24 h minus cut_hour) for day-by-day reruns"
             )
+        if not 0 < self.max_gap_s <= self.bridge_max_s:
+            raise ValueError("max_gap_s must be in (0, bridge_max_s]")
         if not 0 <= self.silence_tail_s <= self.max_gap_s:
             raise ValueError("silence_tail_s must be within 0..max_gap_s")
         if self.min_stay_s < 0 or self.pingpong_window_s < 0 or self.merge_distance_m < 0:
             raise ValueError("min_stay_s, pingpong_window_s and merge_distance_m must not be negative")
+        if self.flicker_max_events < 0 or self.flicker_span_s < 0 or self.flicker_max_distance_m < 0:
+            raise ValueError("flicker_max_events, flicker_span_s and flicker_max_distance_m must not be negative")
+        if self.regular_place_weight < 0:
+            raise ValueError("regular_place_weight must not be negative")
         if not 0 <= self.merge_gap_s <= self.max_gap_s:
             raise ValueError("merge_gap_s must be within 0..max_gap_s")
         if self.transit_min_speed_kmh <= 0 or self.transit_max_detour < 1:

@@ -16,7 +16,7 @@ from lifecircle.config import Config
 from lifecircle.lake import Lake
 from lifecircle.mobility.cells import CellIndex
 from lifecircle.mobility.dwell import dwell_by_cell, dwell_by_place
-from lifecircle.mobility.stays import build_stays
+from lifecircle.mobility.stays import build_stays, with_inherited_visit_ids
 from lifecircle.periods import as_date, check_range, day_range
 from lifecircle.progress import Progress
 from lifecircle.runs import JobResult, run_job
@@ -34,8 +34,9 @@ def run(
 
     Reads signaling of start−2 … end+1: a day's stays need the day before (where its first stay
     may have begun) and the day after (where its last stay ends), and the dwell of ``start`` also
-    needs the stays of start−1 that run past midnight. Each table gets one commit replacing the
-    days start..end, so re-running any day or range gives the same rows.
+    needs the stays of start−1 that run past midnight. A visit still running from before start−1
+    takes the visit_id written for start−1. Each table gets one commit replacing the days
+    start..end, so re-running any day or range gives the same rows.
     """
     start, end = as_date(start), as_date(end)
     check_range(start, end)
@@ -53,11 +54,14 @@ def run(
         cells = lake.read(tables.CELLS)
         places = lake.read_or_empty(tables.PLACES)
         index = CellIndex.from_spark(cells, lake.read_or_empty(tables.CELL_PLACE))
-        progress("cells", f"{len(index.keys):,} cells, {len(index.place_ids):,} places with a primary cell")
+        progress("cells", f"{len(index.keys):,} cells serving {len(index.place_ids):,} places")
 
         signaling = lake.read(tables.SIGNALING, partitions={"day": day_range(start - 2 * one, end + one)})
         stays = build_stays(signaling, index, settings.stays, tz)
-        stays = stays.where(F.col("day").between(F.lit(start - one), F.lit(end))).persist()
+        stays = stays.where(F.col("day").between(F.lit(start - one), F.lit(end)))
+        # A presence running since before the events read keeps the visit_id already written.
+        stored = lake.read_or_empty(tables.STAYS, partitions={"day": [start - one]})
+        stays = with_inherited_visit_ids(stays, stored, start - one).persist()
         try:
             commit = lake.replace_partitions(
                 tables.STAYS, stays.where(F.col("day") >= F.lit(start)), {"day": out_days}
