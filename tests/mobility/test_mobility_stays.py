@@ -339,7 +339,7 @@ def test_a_stay_takes_the_place_its_cells_and_the_subscribers_regular_places_sup
     cp = CELL_PLACE.copy()
     cp.loc[(cp["cell_id"] == 11) & (cp["place_id"] == "P_SHOP"), "weight"] = 0.45
     cp.loc[(cp["cell_id"] == 11) & (cp["place_id"] == "P_HOME"), "weight"] = 0.40
-    events = [("m", at(d, f"{h:02d}:00"), LU, 10) for h in range(0, 8)]
+    events = [("m", at(d, f"{h:02d}:00"), LU, 10) for h in range(8)]
     events += [("m", at(d, f"{h:02d}:00"), LU, 20) for h in range(8, 13)]
     events += [("m", at(d, f"{h:02d}:00"), LU, 11) for h in range(13, 18)]
     got = build_stays(signaling(spark, events), cell_index(cp), DEFAULT, TZ).orderBy("start_ts").collect()

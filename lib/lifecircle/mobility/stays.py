@@ -293,7 +293,7 @@ def detect(
     brk2 = _visit_breaks(seg_key, seg_fos, first_ts, last_ts, s.bridge_max_s)
     v_a, v_b = _runs(brk2)
     v_first, v_last = first_ts[v_a], last_ts[v_b]
-    v_key, v_rows, v_fos, v_off = seg_key[v_a], seg_rows[v_a], seg_fos[v_a], seg_off[v_b]
+    v_rows, v_fos, v_off = seg_rows[v_a], seg_fos[v_a], seg_off[v_b]
     v_event = seg_first[v_a]
     visit_of_event = (np.cumsum(brk2) - 1)[np.cumsum(brk) - 1]
 
