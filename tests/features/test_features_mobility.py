@@ -35,7 +35,7 @@ def stays_frame(spark, rows):
     """rows: (subscriber, place, cell, start, end); lac 1, day = local day of the start."""
     return spark.createDataFrame(
         [
-            (s, i, 1, cell, p, a, b, int((b - a).total_seconds()), 1, (a + dt.timedelta(hours=8)).date())
+            (s, i, f"v{i}", 1, cell, p, a, b, int((b - a).total_seconds()), 1, (a + dt.timedelta(hours=8)).date())
             for i, (s, p, cell, a, b) in enumerate(rows)
         ],
         tables.STAYS.schema,
@@ -86,6 +86,49 @@ def test_office_hours_count_only_configured_weekdays(spark):
 
     assert office_days(WEEKEND) == 2  # Thursday, Friday
     assert office_days(FRI_SAT) == 1  # Thursday only
+
+
+def test_an_office_day_counts_time_in_office_hours_however_split(spark):
+    places = places_frame(
+        spark, [("O", "国贸中心", "商务", "办公", "写字楼", "南城"), ("M", "商场", "购物", "商场", "购物中心", "南城")]
+    )
+    cells = cells_frame(spark, [(1, 1, 113.75, 23.0)])
+    rows = [
+        # Thursday: late start, lunch out, overtime — 6.25 h inside 09:00-17:00 at the office.
+        ("a", "O", 1, local(5, 9.75), local(5, 12.5)),
+        ("a", "M", 1, local(5, 12.5), local(5, 13.5)),
+        ("a", "O", 1, local(5, 13.5), local(5, 21)),
+        # Friday: a half day, 4 h.
+        ("a", "O", 1, local(6, 9), local(6, 13)),
+        # A night shift at the office: 22:00-06:00 is not an office day.
+        ("b", "O", 1, local(5, 22), local(6, 6)),
+    ]
+    pcat = place_categories(spark, places)
+    got = compute_stay_features(stays_frame(spark, rows), cells, pcat, FeatureSettings(), TZ, WEEKEND)
+    assert {r.subscriber_id: r.wd_days_office_hours for r in got.collect()} == {"a": 1, "b": 0}
+
+
+def test_trips_out_of_the_city_are_holes_next_to_a_station_or_very_long(spark):
+    places = places_frame(
+        spark,
+        [("T", "火车站", "交通", "枢纽", "火车站", "莞城"), ("HOME", "家园小区", "住宅", "住宅小区", None, "莞城")],
+    )
+    cells = cells_frame(spark, [(1, 1, 113.75, 23.0)])
+    rows = [
+        # a: to the station Tuesday morning, gone until Wednesday night (back through the station).
+        ("a", "HOME", 1, local(2, 20), local(3, 7)),
+        ("a", "T", 1, local(3, 7.5), local(3, 8)),
+        ("a", "T", 1, local(4, 21), local(4, 21.5)),
+        ("a", "HOME", 1, local(4, 22), local(5, 8)),
+        # b: 8 silent hours between two stays at home (no station): not a trip; then a 22 h hole.
+        ("b", "HOME", 1, local(2, 8), local(2, 12)),
+        ("b", "HOME", 1, local(2, 20), local(3, 7)),
+        ("b", "HOME", 1, local(4, 5), local(4, 9)),
+    ]
+    pcat = place_categories(spark, places)
+    got = compute_stay_features(stays_frame(spark, rows), cells, pcat, FeatureSettings(), TZ, WEEKEND)
+    found = {r.subscriber_id: (r.trips_out_of_city, r.days_out_of_city) for r in got.collect()}
+    assert found == {"a": (1, 2), "b": (1, 2)}
 
 
 def dwell_frame(spark, rows):

@@ -79,7 +79,8 @@ def tiny_lake(spark, lake):
         seq[sub] = seq.get(sub, 0) + 1
         day = (start + dt.timedelta(hours=8)).date()
         stays.append(
-            (sub, seq[sub], 1, CELL_OF[place], place, start, end, int((end - start).total_seconds()), 3, day)
+            (sub, seq[sub], f"{sub}{seq[sub]}", 1, CELL_OF[place], place, start, end,
+             int((end - start).total_seconds()), 3, day)
         )
     stays_df = spark.createDataFrame(stays, tables.STAYS.schema)
     dwell = dwell_by_cell(stays_df, cells, DwellSettings(), TZ).where(F.col("day") <= WINDOW[1])

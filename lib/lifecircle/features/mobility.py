@@ -93,13 +93,9 @@ def compute_stay_features(
         & dur.between(600, 5400)
         & (tod.between(7 * H, 9 * H - 1) | tod.between(15 * H + 1800, 18 * H - 1))
     )
-    end_tod = tod + dur
-    office_hours = (
-        (F.col("l1") == "商务")
-        & F.col("weekday")
-        & tod.between(7 * H, 10 * H - 1)
-        & end_tod.between(16 * H + 1800, 19 * H + 1799)
-        & (dur >= 6 * H)
+    lo, hi = settings.office_window
+    office_s = F.when(
+        (F.col("l1") == "商务") & F.col("weekday"), _daily_window_overlap(F.col("ls"), F.col("le"), lo * H, hi * H)
     )
     first_3am = F.ceil((F.col("ls") - 3 * H) / DAY_S) * DAY_S + 3 * H
     hotel_3am = (F.col("cat") == "hotel") & (first_3am < F.col("le"))
@@ -112,12 +108,22 @@ def compute_stay_features(
         .cast("int")
         .alias("n_leisure_cats_ge30m"),
         F.count_distinct(F.when(school_run, F.col("day"))).cast("int").alias("days_school_run"),
-        F.count_distinct(F.when(office_hours, F.col("day"))).cast("int").alias("wd_days_office_hours"),
         F.count_distinct(F.when(hotel_3am, F.col("day"))).cast("int").alias("nights_hotel_3am"),
         F.count_distinct(F.when(ent_late, F.col("day"))).cast("int").alias("days_ent_late_ge30m"),
     )
-    # Travel: straight line between the cells of consecutive stays, on the day of the later one.
+    office = (
+        st.groupBy("subscriber_id", "day")
+        .agg(F.sum(office_s).alias("office_s"))
+        .groupBy("subscriber_id")
+        .agg(
+            F.sum((F.col("office_s") >= settings.office_min_h * H).cast("int"))
+            .cast("int")
+            .alias("wd_days_office_hours")
+        )
+    )
     order = Window.partitionBy("subscriber_id").orderBy("start_ts", "seq")
+    away = compute_trips_out(st, order, settings)
+    # Travel: straight line between the cells of consecutive stays, on the day of the later one.
     hops = st.withColumn(
         "km", _haversine_km(F.lag("lon").over(order), F.lag("lat").over(order), F.col("lon"), F.col("lat"))
     )
@@ -140,7 +146,38 @@ def compute_stay_features(
         for m in settings.stay_minutes
     ]
     days = longest.groupBy("subscriber_id").agg(*days_cols)
-    return helpers.join(travel, "subscriber_id", "full").join(days, "subscriber_id", "full")
+    return (
+        helpers.join(travel, "subscriber_id", "full")
+        .join(days, "subscriber_id", "full")
+        .join(office, "subscriber_id", "full")
+        .join(away, "subscriber_id", "full")
+    )
+
+
+def compute_trips_out(st: DataFrame, order: Window, settings: FeatureSettings) -> DataFrame:
+    """``trips_out_of_city`` and ``days_out_of_city`` (local days the absences touch).
+
+    Nothing is recorded while a phone roams on another city's network, so a trip out of town is
+    a hole between stays: long next to a stay at a railway station, coach station or port, or
+    very long anywhere. Silences at one place are already inside stays (bridged), so a night at
+    home with the phone off is not a hole.
+    """
+    hub = F.coalesce(F.col("cat").isin(list(vocab.groups()["transport"])), F.lit(False))
+    holes = (
+        st.withColumn("hub", hub)
+        .withColumn("next_ls", F.lead("ls").over(order))
+        .withColumn("next_hub", F.lead("hub").over(order))
+        .withColumn("gap", F.col("next_ls") - F.col("le"))
+        .where(
+            (F.col("gap") >= settings.away_long_h * H)
+            | ((F.col("gap") >= settings.away_min_h * H) & (F.col("hub") | F.col("next_hub")))
+        )
+    )
+    days = F.size(F.sequence(F.floor(F.col("le") / DAY_S), F.floor((F.col("next_ls") - 1) / DAY_S)))
+    return holes.groupBy("subscriber_id").agg(
+        F.count(F.lit(1)).cast("int").alias("trips_out_of_city"),
+        F.sum(days).cast("int").alias("days_out_of_city"),
+    )
 
 
 def compute_dwell_features(

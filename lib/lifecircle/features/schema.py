@@ -12,7 +12,8 @@ are the days outside ``mobility.dwell.weekend_days``):
   frequency class of the category's places: frequent / general / occasional / null);
 - stays: ``days_<k>_ge<m>m`` (days with one stay of at least m minutes), plus the rule helpers
   ``n_leisure_cats_ge30m``, ``days_school_run``, ``wd_days_office_hours``, ``nights_hotel_3am``,
-  ``days_ent_late_ge30m``, ``days_travel_long``, ``wd_daytime_housing_share``;
+  ``days_ent_late_ge30m``, ``days_travel_long``, ``trips_out_of_city``, ``days_out_of_city``,
+  ``wd_daytime_housing_share``;
 - anchors and districts: ``home_place_id``, ``home_district``, ``work_place_id``, ``work_district``,
   ``home_confidence``, ``work_confidence``, ``top_place_district``, ``day_district``,
   ``night_district``; mobility measures ``total_dwell_s``, ``distinct_places``, ``place_entropy``,
@@ -91,10 +92,12 @@ _MOBILITY_COLUMNS: list[tuple[str, T.DataType]] = [
     ("nights_hotel_3am", _I),
     ("days_ent_late_ge30m", _I),
     ("days_travel_long", _I),
+    ("trips_out_of_city", _I),
+    ("days_out_of_city", _I),
     ("wd_daytime_housing_share", _D),
 ]
 # Counts and seconds whose absence means zero (no stay, no dwell), not unknown.
-ZERO_FILLED_PREFIXES = ("days_", "dwell_s_", "n_", "nights_", "wd_days")
+ZERO_FILLED_PREFIXES = ("days_", "dwell_s_", "n_", "nights_", "wd_days", "trips_")
 
 
 def slot_names(conf: Config) -> list[str]:

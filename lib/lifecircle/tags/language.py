@@ -18,8 +18,10 @@ A file::
 
 ``when`` is a Spark SQL boolean expression or a structured rule ``{all: [...]}``, ``{any: [...]}``,
 ``{not: ...}`` whose leaves are expressions. ``value`` (optional) is an expression whose text is the
-tag's value (valued tags). Macros: ``reg(k)`` = max(1, ceil(k × observed_days / 7)), "k days a
-week"; ``wd(s)`` = max(1, ceil(s × observed_weekdays)). Template variables come from *domains*
+tag's value (valued tags). Macros turn habits into rates over the days the window actually
+holds (a first month, or a re-run, may hold two weeks): ``reg(k)`` = max(1, ceil(k ×
+observed_days / 7)), "k days a week"; ``mon(k)`` = max(1, ceil(k × observed_days / 30)), "k
+times a month"; ``wd(s)`` = max(1, ceil(s × observed_weekdays)), "on a share s of the weekdays". Template variables come from *domains*
 (``district``, ``category``, ``group``, ``slot``, ``freq_class``, ``product``, ``event``,
 ``event_type``, ``brand``, ``tier``); every variable ``x`` also exists as ``x_q``, a quoted SQL
 string literal. ``landmark`` names where a life-circle tag's key building is looked for: place
@@ -63,8 +65,9 @@ CODE_RE = re.compile(r"^[^\W\d][\w-]*(\.[\w-]+)*$")
 _MACROS = {
     "reg": "greatest(1, ceil({0} * observed_days / 7 - 1e-9))",
     "wd": "greatest(1, ceil({0} * observed_weekdays - 1e-9))",
+    "mon": "greatest(1, ceil({0} * observed_days / 30 - 1e-9))",
 }
-_MACRO_RE = re.compile(r"\b(reg|wd)\(\s*([0-9]+(?:\.[0-9]+)?)\s*\)")
+_MACRO_RE = re.compile(r"\b(reg|wd|mon)\(\s*([0-9]+(?:\.[0-9]+)?)\s*\)")
 _TAG_KEYS = {"code", "name", "level", "kind", "source", "when", "value", "landmark", "foreach", "description"}
 _LANDMARK_KEYS = {"category": "cat", "group": "grp", "district": "dist", "place": "place"}
 
