@@ -131,9 +131,9 @@ def serving_cells(truth: Path, landing: Path) -> set[tuple[str, int, int]]:
 def _right(m: pd.DataFrame, kind: str, cells: set) -> tuple[pd.Series, pd.Series]:
     """(place or serving cell right, place_id right) per subscriber for anchor kind home | work."""
     true_place = m[f"{kind}_place_id"].astype("string")
-    place_ok = (m[f"{kind}_place"].astype("string") == true_place).fillna(False).astype(bool)
-    lac = pd.to_numeric(m[f"{kind}_lac"], errors="coerce")
-    cell = pd.to_numeric(m[f"{kind}_cell"], errors="coerce")
+    place_ok = (m[f"found_{kind}_place"].astype("string") == true_place).fillna(False).astype(bool)
+    lac = pd.to_numeric(m[f"found_{kind}_lac"], errors="coerce")
+    cell = pd.to_numeric(m[f"found_{kind}_cell"], errors="coerce")
     cell_ok = pd.Series([
         (str(p), int(a), int(c)) in cells if pd.notna(p) and pd.notna(a) and pd.notna(c) else False
         for p, a, c in zip(true_place, lac, cell, strict=True)], index=m.index)
@@ -153,9 +153,9 @@ def anchor_metrics(truth: Path, lake: Path, identity: pd.DataFrame, landing: Pat
         got = {}
         for kind in ("home", "work"):
             a = last[last["anchor_type"] == kind].drop_duplicates("subscriber_id").set_index("subscriber_id")
-            got[f"{kind}_place"] = a["place_id"]
-            got[f"{kind}_lac"] = a["lac"]
-            got[f"{kind}_cell"] = a["cell_id"]
+            got[f"found_{kind}_place"] = a["place_id"]
+            got[f"found_{kind}_lac"] = a["lac"]
+            got[f"found_{kind}_cell"] = a["cell_id"]
         got = pd.DataFrame(got)
         m = subs.merge(got, left_on="subscriber_id", right_index=True, how="left")
         home_ok, home_place_ok = _right(m, "home", cells)
@@ -176,8 +176,8 @@ def anchor_metrics(truth: Path, lake: Path, identity: pd.DataFrame, landing: Pat
             "work": share(work_ok, has_work),
             "work_place": share(work_place_ok, has_work),
             "work_night_shift": share(work_ok, has_work & night),
-            "work_coverage": share(m["work_place"].notna(), has_work),
-            "work_found_without_true_work": share(m["work_place"].notna(), ~has_work),
+            "work_coverage": share(m["found_work_place"].notna(), has_work),
+            "work_found_without_true_work": share(m["found_work_place"].notna(), ~has_work),
             "night_shift_workers": int(night.sum()),
         })
     return pd.DataFrame(rows).set_index("method")
@@ -214,7 +214,7 @@ def report(args, timings: dict, stays: dict, anchors: pd.DataFrame, agreement: p
         f"| detected rows / visits / true stays (all) | {stays['detected_rows']:,} / {stays['detected_visits']:,} / "
         f"{stays['true_stays_all']:,} | |",
         f"| home right (place or a serving cell of it), day workers and others | {pct(c['home'])} | ≥ 97 % |",
-        f"| home right, night-shift workers ({c['night_shift_workers']}) | {pct(c['home_night_shift'])} | ≥ 97 % |",
+        f"| home right, night-shift workers ({int(c['night_shift_workers'])}) | {pct(c['home_night_shift'])} | ≥ 97 % |",
         f"| home place_id right | {pct(c['home_place'])} | ≥ 85 % |",
         f"| work right (place or a serving cell of it) | {pct(c['work'])} | ≥ 93 % |",
         f"| work place_id right | {pct(c['work_place'])} | |",
