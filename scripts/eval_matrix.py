@@ -17,6 +17,7 @@ oracle AUC on average), and the calibration (mean predicted against the true mea
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -111,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     from lifecircle.models.score_job import run as run_score
     from lifecircle.models.train_job import run as run_train
 
+    # Simulated data only: any key will do when none is set.
+    os.environ.setdefault("LIFECIRCLE_PSEUDONYM_KEY", "eval-matrix-simulated-city")
     work = Path(args.workdir).resolve()
     conf = load_config(args.conf, [f"mlflow.dir={work / 'mlruns'}", *args.overrides])
     spark = get_spark("lifecircle-eval-matrix", conf.spark)
