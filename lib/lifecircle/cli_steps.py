@@ -26,17 +26,23 @@ def _period_option(help_text: str, required: bool = True):
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--plain", is_flag=True, help="Write signaling uncompressed (.txt) instead of .txt.gz.")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier simulation in the same folders.")
-def simulate(landing: str, truth: str, subscribers: int, days: int, start, seed: int, plain: bool, overwrite: bool) -> None:
+@click.option("--profile", type=click.Choice(["clean", "realistic"]), default="clean", show_default=True,
+              help="clean: tidy habits; realistic: silent phones, several serving cells, trips out, irregular habits.")
+@click.option("--trait", "traits", multiple=True, metavar="KEY=VALUE",
+              help="Override a realistic trait (a number or lo:hi), e.g. lu_interval_h=6 (repeatable).")
+def simulate(landing: str, truth: str, subscribers: int, days: int, start, seed: int, plain: bool, overwrite: bool,
+             profile: str, traits: tuple[str, ...]) -> None:
     """Write a synthetic city in the interface formats, and its ground truth."""
     from lifecircle.progress import Progress
     from lifecircle.simulate import simulate_city
+    from lifecircle.simulate.realism import parse_traits
 
     progress = Progress("simulate")
     try:
         summary = simulate_city(
             out=landing, truth=truth, subscribers=subscribers, days=days, start=day(start), seed=seed,
             gzip_signaling=not plain, progress=lambda stage, rows=None: progress(stage, rows=rows),
-            overwrite=overwrite,
+            overwrite=overwrite, profile=profile, traits=parse_traits(traits) or None,
         )
     except (FileExistsError, ValueError) as exc:
         raise InputError(str(exc)) from None

@@ -30,6 +30,9 @@ class City:
     cell_place: pd.DataFrame  # lac, cell_id, place_id, weight
     neighbour: np.ndarray     # cell index -> ping-pong partner cell index
     grid: ServingGrid
+    # Realistic profile only: every cell serving a place (place, cell, main, share of the place's
+    # off-main records, pingpong_per_h); None in the clean profile (one cell per place).
+    serving: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,14 @@ def _place_names(rng: np.random.Generator, cats: list[str], districts: list[str]
     return names
 
 
-def build_places(rng: np.random.Generator, cells: pd.DataFrame, n_places: int) -> pd.DataFrame:
-    """Allocate places per category, then let each claim a free cell in a fitting district."""
-    n_places = min(n_places, int(0.8 * len(cells)))
+def build_places(rng: np.random.Generator, cells: pd.DataFrame, n_places: int, share_cells: bool = False) -> pd.DataFrame:
+    """Allocate places per category, then let each claim a free cell in a fitting district.
+
+    With share_cells (realistic sparse cities) there may be more places than cells: once every
+    cell is claimed, places claim already claimed cells again.
+    """
+    if not share_cells:
+        n_places = min(n_places, int(0.8 * len(cells)))
     landmark_counts = np.bincount([CAT_INDEX[c] for _, c, _ in LANDMARKS], minlength=len(CATEGORIES))
     generic = _split(max(n_places - len(LANDMARKS), 0), np.array([c[4] for c in CATEGORIES]), 0)
     specs = [(name, cat, district) for name, cat, district in LANDMARKS]
@@ -119,6 +127,8 @@ def build_places(rng: np.random.Generator, cells: pd.DataFrame, n_places: int) -
     free = np.ones(len(cells), bool)
     claimed, districts = [], []
     for _, cat, district in specs:
+        if share_cells and not free.any():
+            free[:] = True
         w = np.asarray(CATEGORIES[CAT_INDEX[cat]][5], float)[cell_kind] * free
         if district is not None:
             w = w * (cells["district"].to_numpy() == district)

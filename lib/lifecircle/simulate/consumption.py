@@ -86,3 +86,39 @@ def usage_z(usage_k: pd.DataFrame) -> dict[str, np.ndarray]:
         x = np.log1p(usage_k[col].to_numpy(float))
         out[name] = (x - x.mean()) / (x.std() or 1.0)
     return out
+
+
+def trip_roaming(rng: np.random.Generator, usage: pd.DataFrame, pop: pd.DataFrame, trips: pd.DataFrame,
+                 months: list, day0) -> pd.DataFrame:
+    """Realistic profile: a business traveller's roaming minutes follow their hours out of the city.
+
+    Months inside the simulated window use the simulated trips (1.5-4 roaming minutes per hour
+    away); earlier months a Poisson number of trips at the traveller's rate (25 h each on average),
+    so a month without trips has no roaming. The roaming charge in extra_fee follows.
+    """
+    usage = usage.copy()
+    n = len(pop)
+    trav = pop["business_traveler"].to_numpy()
+    per_hour = rng.uniform(1.5, 4.0, n)
+    t0 = np.datetime64(day0, "s")
+    depart = t0 + trips["depart"].to_numpy().astype("timedelta64[s]")
+    month_of = depart.astype("datetime64[M]")
+    hours = (trips["back"] - trips["depart"]).to_numpy() / 3600.0
+    first_in_window = np.datetime64(day0, "M")
+    for k, m in enumerate(months):
+        m64 = np.datetime64(m, "M")
+        if m64 >= first_in_window:
+            away = np.bincount(trips["sub"].to_numpy()[month_of == m64], weights=hours[month_of == m64], minlength=n)
+        else:
+            n_trips = rng.poisson(pop["trips_per_week"].to_numpy() * pop["trip_out_p"].to_numpy() * WEEKS_MONTH)
+            away = n_trips * rng.uniform(10, 40, n)
+        rows = (usage["k"] == k).to_numpy()
+        old = usage.loc[rows, "roaming_min"].to_numpy()
+        new = np.where(trav, np.rint(away * per_hour), old)
+        usage.loc[rows, "roaming_min"] = new
+        usage.loc[rows, "extra_fee"] = np.round(np.maximum(usage.loc[rows, "extra_fee"].to_numpy() + 0.6 * (new - old),
+                                                           0), 2)
+    return usage
+
+
+WEEKS_MONTH = 30 / 7

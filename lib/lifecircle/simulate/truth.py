@@ -90,15 +90,156 @@ def fault_tables(logs: list[FileLog]) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
 
 
 TABLES = ["subscribers", "stays", "expected_tags", "event_attendance", "faults", "fault_totals", "files", "adoption"]
-FILES = [f"{name}.parquet" for name in TABLES] + ["README.md"]
+REALISTIC_TABLES = ["trip_out_of_city", "place_cells"]
+FILES = [f"{name}.parquet" for name in TABLES + REALISTIC_TABLES] + ["README.md"]
 
 
 def write_truth(truth: Path, tables: dict[str, pd.DataFrame], context: dict) -> None:
-    assert list(tables) == TABLES
+    assert list(tables) in (TABLES, TABLES + REALISTIC_TABLES)
     truth.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
         df.to_parquet(truth / f"{name}.parquet", index=False)
-    (truth / "README.md").write_text(readme(context), encoding="utf-8")
+    text = readme(context)
+    if "realism" in context:
+        text += realistic_readme(context)
+    (truth / "README.md").write_text(text, encoding="utf-8")
+
+
+def realistic_tables(tables: dict[str, pd.DataFrame], pop: pd.DataFrame, city: City, stays: pd.DataFrame,
+                     trips: pd.DataFrame, place_cells: pd.DataFrame, intent: pd.DataFrame,
+                     day0: date) -> dict[str, pd.DataFrame]:
+    """The realistic profile's truth: intent tags, habit columns, trips out of the city, serving cells."""
+    out = dict(tables)
+    msisdn = pop["msisdn"].astype(str).to_numpy()
+    place_id = city.places["place_id"].to_numpy()
+    region = tables["expected_tags"][tables["expected_tags"]["tag_code"].str.startswith("circle.region.")]
+    tags = pd.DataFrame({"msisdn": msisdn[intent["sub"]], "tag_code": intent["tag_code"],
+                         "place_id": pd.array(np.where(intent["place"] >= 0, place_id[np.maximum(intent["place"], 0)],
+                                                       0), dtype="Int64"), "persona_intended": True})
+    tags.loc[(intent["place"] < 0).to_numpy(), "place_id"] = pd.NA
+    out["expected_tags"] = pd.concat([region, tags], ignore_index=True).sort_values(
+        ["msisdn", "tag_code"], ignore_index=True)
+    subs = tables["subscribers"].copy()
+    live = ~subs["churned"].to_numpy()
+    extra = {
+        "shift": pop["shift"].to_numpy(), "dormitory": pop["dorm"].to_numpy(),
+        "colorful": pop["colorful"].to_numpy(), "lu_period_s": pop["lu_period"].to_numpy(),
+        "activity_scale": pop["activity_scale"].to_numpy(),
+        "home_work_km": _home_work_km(pop, city),
+        "out_of_city_trips": np.bincount(trips["sub"], minlength=len(pop)),
+        **{f"planned_{k}_per_month": np.round(pop[f"rate_{k}"].to_numpy() * 30 / 7, 3)
+           for k in ("gym", "basketball", "football", "golf", "cinema", "ktv", "concert", "bar", "mall",
+                     "market", "park")},
+    }
+    n_gone = int((~live).sum())
+    assert live[: len(pop)].all() and n_gone == len(subs) - len(pop)
+    for name, values in extra.items():
+        ser = pd.Series(values).convert_dtypes()
+        subs[name] = pd.concat([ser, pd.Series([pd.NA] * n_gone, dtype=ser.dtype)], ignore_index=True)
+    out["subscribers"] = subs
+    depart = local_ts(trips["depart"], day0)
+    nxt = stays.merge(trips[["sub", "back"]], on="sub")
+    nxt = nxt[nxt["start"] >= nxt["back"]].sort_values(["sub", "back", "start"]).drop_duplicates(["sub", "back"])
+    back_place = trips.merge(nxt[["sub", "back", "place"]], on=["sub", "back"], how="left")["place"]
+    return_place = pd.Series(place_id[back_place.fillna(0).astype(int).to_numpy()], dtype="Int64")
+    return_place[back_place.isna().to_numpy()] = pd.NA
+    out["trip_out_of_city"] = pd.DataFrame({
+        "msisdn": msisdn[trips["sub"]], "station_place_id": place_id[trips["station"]],
+        "station_arrival_ts": local_ts(trips["station_start"], day0), "depart_ts": depart,
+        "return_ts": local_ts(trips["back"], day0),
+        "return_place_id": return_place.to_numpy(),
+        "via_station": trips["via_station"].to_numpy(),
+        "hours_away": np.round((trips["back"] - trips["depart"]).to_numpy() / 3600, 2)})
+    out["place_cells"] = place_cells
+    return out
+
+
+def _home_work_km(pop: pd.DataFrame, city: City) -> np.ndarray:
+    from .habits import home_work_km
+
+    return np.round(home_work_km(pop, city), 2)
+
+
+def realistic_readme(ctx: dict) -> str:
+    from .intent import DEFINITIONS
+    from .lifestyle import DAY_WEIGHT, TIMES
+
+    realism = ctx["realism"]
+    drawn = ", ".join(f"`{k}` = {v}" for k, v in ctx["drawn"].items())
+    defs = "\n".join(f"| `{code}` | {text} |" for code, text in DEFINITIONS.items())
+    traits = "\n".join(realism.lines())
+    times = "\n".join(
+        f"| {kind} | {t[0] // 100:02d}:{t[0] % 100:02d} ± {t[1]} min | {t[2] // 100:02d}:{t[2] % 100:02d} ± {t[3]} min "
+        f"| {t[4]}–{t[5]} | " + " / ".join(f"{w:g}" for w in DAY_WEIGHT[kind]) + " |" for kind, t in TIMES.items())
+    return f"""
+# Realistic profile
+
+This city was simulated with `profile="realistic"`: phones and people behave like real ones, and
+every habit is drawn per city, subscriber, place or stay from the ranges below (the defaults of
+`lifecircle.simulate.realism.Realism`, with the `traits` overrides applied). Drawn once for the
+city: {drawn}.
+
+| trait | range | meaning |
+|---|---|---|
+{traits}
+
+What that means in the data:
+- **Silent phones.** Calls, SMS and data sessions are rarer (activity scale) and nearly absent
+  01:00–06:00; the periodic location update (event 6) fires only after the network timer of
+  silence (`lu_period_s` per subscriber in subscribers.parquet), so an idle phone at home may
+  report once every 1–6 h. Subscribers with `power_off_nights` switch off (8) at home
+  22:30–01:00 and on (7) 06:00–08:00 on most nights.
+- **Several cells per place, several places per cell.** A place has 1–4 serving cells
+  (`place_cells.parquet`: `place_id`, `lac`, `cell_id`, `main`, `records`, `share` = share of
+  the records of stays at the place on that cell). Per stay, `neighbour_share` of the records land
+  on the non-main serving cells, in runs of 1–4 records and in quick A-B-A handover bursts; an
+  alternate cell is often the main cell of a neighbouring place. `params/cell_place.csv` weights
+  are honest: weight = records of stays at the place on the cell / all records on the cell
+  (plus {20:g} pseudo-records per place for places nobody visited), floored to 0.01. A cell's
+  primary place may therefore be a neighbour. Some cinemas are inside a mall and share its cells.
+- **stays.parquet** keeps one row per true continuous presence (multi-day stays at home or on
+  campus are one row); `lac`/`cell_id` are the place's main serving cell. Stays are missing while
+  a subscriber is out of the city.
+- **trip_out_of_city.parquet**: `msisdn`, `station_place_id`, `station_arrival_ts`, `depart_ts`
+  (end of the station stay; no records from then on), `return_ts` (first presence again; a
+  location update 5 there), `return_place_id` (the station for `via_station` returns), `hours_away`.
+  The BOSS `roaming_min` of a traveller follows their hours away that month (0 without trips).
+- **subscribers.parquet** adds `shift` (day / night / rotating; `night_shift` = permanent night
+  shift), `dormitory` (home = the campus), `colorful`, `lu_period_s`, `activity_scale`,
+  `home_work_km`, `out_of_city_trips` and the planned visits per month of each leisure kind
+  (`planned_<kind>_per_month`; the window holds a sample of them, at least one visit for a
+  positive persona rate). Dormitory students' `home_place_id` is their university.
+
+Leisure visits (kind: weekday start, weekend start, duration in minutes, day weights
+Mon–Thu / Fri / Sat / Sun); malls last `shop_duration_min` ± 40 %:
+
+| kind | weekday | weekend | minutes | weights |
+|---|---|---|---|---|
+{times}
+
+Work: office workers arrive at their own mean time (`office_arrival_h`) ± their own spread (at
+most 45 min), stay `office_hours_h`, do 1–3 h overtime on `overtime_days`, work from home on
+`wfh_days`; irregular office workers arrive 10:00–11:30 and stay 9.5–11 h, some Saturdays. Factory
+day shifts 08:00–17:30 (long shifts 07:45–20:00, 60 % of Saturdays); night shifts 19:45–07:45 on
+weeknights and half the Sundays, asleep at home by day; rotating workers alternate weekly.
+University students 08:10–17:00 (a fifth of the days until 12:30); pupils 07:35–16:45. Job seekers:
+talent market 1–3 mornings a week, training 0–2 afternoons. Homebodies: market errands 2–4
+mornings a week (not shopping), parks. Parents (office or homebody) drop children at school at
+07:20 on `school_run_days`; homebody parents also pick them up at 16:30; Saturday classes.
+Business travellers: `trips_per_week`, of which `trip_out_share` leave the city (station
+07:00–10:00 or 16:00–20:00, `station_stay_min`, away `trip_away_h`, back at the station for
+`return_via_station_share`), the others a client office and a hotel night in the city.
+`stay_home_share` of the other subscribers stay home `stay_home_days` from a Friday or Saturday.
+
+## Tag truth of the realistic profile
+`expected_tags.parquet` holds the persona INTENT for the 21 contract codes (not rules on the
+stays; `persona_intended` is true, `place_id` is the landmark candidate: the work place, the
+favourite venue, …) plus the rule-based region circles above:
+
+| tag | the subscriber truly holds it when |
+|---|---|
+{defs}
+"""
 
 
 def readme(ctx: dict) -> str:
