@@ -108,12 +108,12 @@ def at(day: dt.date, hhmm: str, days: int = 0) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, parts[0], parts[1], parts[2], tzinfo=LOCAL)
 
 
-def cell_index(cell_place: pd.DataFrame = CELL_PLACE) -> CellIndex:
+def cell_index(cell_place: pd.DataFrame = CELL_PLACE, members_only: set[str] = frozenset()) -> CellIndex:
     primary = cell_place.sort_values(["weight", "place_id"], ascending=[False, True]).drop_duplicates(
         ["lac", "cell_id"]
     )
     merged = CELLS.merge(primary[["lac", "cell_id", "place_id"]], on=["lac", "cell_id"], how="left")
-    return CellIndex.from_pandas(merged, cell_place)
+    return CellIndex.from_pandas(merged, cell_place, members_only)
 
 
 def signaling(spark, events: list[tuple]):

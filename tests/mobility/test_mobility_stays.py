@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 from mobility_fixtures import CELL_PLACE, FRI, TZ, at, cell_index, signaling, stays_df
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
@@ -372,3 +373,23 @@ def test_visits_running_since_before_the_events_read_keep_the_stored_visit_id(sp
     ids = {(r.subscriber_id, r.day, r.seq): r.visit_id for r in got.collect()}
     assert [ids[("n", d, 1)], ids[("n", d, 2)], ids[("n", nxt, 1)]] == ["earlier"] * 3
     assert ids[("o", d, 1)] == computed.where("subscriber_id = 'o'").first().visit_id != "earlier"
+
+
+def test_a_visitor_on_someone_elses_home_cell_is_at_the_venue_it_also_serves(spark):
+    d = FRI
+    # Cell 12 carries mostly the traffic of the housing estate P_HOME and a little of the cafe.
+    cp = pd.concat(
+        [CELL_PLACE, pd.DataFrame([(1, 12, "P_HOME", 0.9), (1, 12, "P_CAFE", 0.04)], columns=CELL_PLACE.columns)]
+    )
+    # q lives and sleeps at P_WORK's site (a night at cell 20), and spends 90 minutes on cell 12.
+    events = [("q", at(d, f"{h:02d}:00"), LU, 20) for h in range(9)]
+    events += [("q", at(d, "10:00"), LAU, 12), ("q", at(d, "10:45"), CALL, 12), ("q", at(d, "11:30"), LAU, 20)]
+    events += [("q", at(d, "12:30"), LU, 20)]
+    places = {}
+    for members in (set(), {"P_HOME", "P_WORK"}):
+        got = build_stays(signaling(spark, events), cell_index(cp, members), DEFAULT, TZ).orderBy("start_ts")
+        places[bool(members)] = [r.place_id for r in got.collect()]
+    # Without knowing whose places are homes, the estate wins on weight; knowing it, a visitor
+    # (no night there) is at the cafe. q's own night place stays theirs.
+    assert places[False] == ["P_WORK", "P_HOME", "P_WORK"]
+    assert places[True] == ["P_WORK", "P_CAFE", "P_WORK"]

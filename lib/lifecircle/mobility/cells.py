@@ -70,11 +70,15 @@ class CellIndex:
     sup_offset: np.ndarray  # len(keys) + 1: cell row r serves sup_place[sup_offset[r]:sup_offset[r + 1]]
     sup_place: np.ndarray
     sup_weight: np.ndarray
+    members_only: np.ndarray  # per place code: traffic is its members' (residents, staff, students)
 
     @classmethod
-    def from_pandas(cls, pdf: pd.DataFrame, serving: pd.DataFrame | None = None) -> CellIndex:
+    def from_pandas(
+        cls, pdf: pd.DataFrame, serving: pd.DataFrame | None = None, members_only: set[str] = frozenset()
+    ) -> CellIndex:
         """``pdf``: lac, cell_id, longitude, latitude, place_id (primary); ``serving``: lac,
-        cell_id, place_id, weight of dim/cell_place (default: each cell serves its primary place)."""
+        cell_id, place_id, weight of dim/cell_place (default: each cell serves its primary place);
+        ``members_only``: place_ids of homes, workplaces and schools (see :meth:`from_spark`)."""
         pdf = pdf.assign(key=cell_key(pdf["lac"], pdf["cell_id"])).sort_values("key", ignore_index=True)
         lat0 = float(pdf["latitude"].mean()) if len(pdf) else 0.0
         x = pdf["longitude"].to_numpy(dtype=float) * M_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat0))
@@ -89,17 +93,41 @@ class CellIndex:
         place = np.where(known, codes, -1).astype(np.int64)
         keys = pdf["key"].to_numpy(np.int64)
         sup_offset, sup_place, sup_weight = _serving_arrays(keys, place_ids, serving)
-        return cls(keys, x, y, place, place_ids, sup_offset, sup_place, sup_weight)
+        members = np.array([p in members_only for p in place_ids], dtype=bool)
+        return cls(keys, x, y, place, place_ids, sup_offset, sup_place, sup_weight, members)
 
     @classmethod
-    def from_spark(cls, cells: DataFrame, cell_place: DataFrame) -> CellIndex:
+    def from_spark(
+        cls,
+        cells: DataFrame,
+        cell_place: DataFrame,
+        places: DataFrame | None = None,
+        members_categories: tuple[str, ...] = (),
+    ) -> CellIndex:
+        """The index of dim/cells and dim/cell_place; places whose category_l1 (dim/places) is
+        one of ``members_categories`` — homes, workplaces, schools — are marked members-only."""
         pdf = (
             cells_with_places(cells, cell_place)
             .select(F.col("lac"), F.col("cell_id"), F.col("longitude"), F.col("latitude"), F.col("place_id"))
             .toPandas()
         )
         serving = cell_place.select(F.col("lac"), F.col("cell_id"), F.col("place_id"), F.col("weight")).toPandas()
-        return cls.from_pandas(pdf, serving)
+        members: set[str] = set()
+        if places is not None and members_categories:
+            rows = places.where(F.col("category_l1").isin(list(members_categories))).select("place_id")
+            members = {r.place_id for r in rows.collect()}
+        return cls.from_pandas(pdf, serving, members)
+
+    def serves(self, rows: np.ndarray, places: np.ndarray) -> np.ndarray:
+        """Whether each cell row serves the place code next to it (False for -1 on either side)."""
+        if len(self.sup_place) == 0:
+            return np.zeros(len(rows), dtype=bool)
+        width = np.int64(len(self.place_ids) + 1)
+        owner = np.repeat(np.arange(len(self.keys), dtype=np.int64), np.diff(self.sup_offset))
+        pairs = owner * width + self.sup_place  # sorted: CSR rows in order, places sorted per row
+        want = rows.astype(np.int64) * width + places
+        pos = np.minimum(np.searchsorted(pairs, want), len(pairs) - 1)
+        return (rows >= 0) & (places >= 0) & (pairs[pos] == want)
 
     def serving(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(index into ``rows``, place code, weight) for every place each cell row serves."""

@@ -89,8 +89,15 @@ class StaySettings:
     merge_gap_s: int = 1800
     # A stay's place is the one best supported by all its cells (cell_place weight × time) plus
     # this weight × the share of the subscriber's time there over the day before, the day and the
-    # day after (their regular places), among the places its cells serve.
+    # day after, among the places its cells serve that they return to (a night there, or two of
+    # the three days: their regular places).
     regular_place_weight: float = 0.5
+    # A home, workplace or school (mobility.anchors home_categories and work_categories) that is
+    # not the subscriber's own around that day — no night there, and seen there on fewer than two
+    # of the day before, the day and the day after — counts with this weight: its cells' traffic
+    # is its residents', staff's or students', so a visitor on those cells is at the gym, cinema,
+    # shop or concert hall they also serve, unless they serve none.
+    visitor_weight: float = 0.02
     # A stay still running at this local hour on the day after it started is cut there, so each
     # day's stays depend only on the day before and the day after (see stays.py); the pieces
     # share one visit_id.
@@ -118,6 +125,8 @@ class StaySettings:
             raise ValueError("flicker_max_events, flicker_span_s and flicker_max_distance_m must not be negative")
         if self.regular_place_weight < 0:
             raise ValueError("regular_place_weight must not be negative")
+        if not 0 <= self.visitor_weight <= 1:
+            raise ValueError("visitor_weight must be within 0..1")
         if not 0 <= self.merge_gap_s <= self.max_gap_s:
             raise ValueError("merge_gap_s must be within 0..max_gap_s")
         if self.transit_min_speed_kmh <= 0 or self.transit_max_detour < 1:

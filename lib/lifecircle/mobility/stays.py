@@ -149,9 +149,9 @@ def _absorb_flicker(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(cell key, cell row) per segment after brief appearances elsewhere took their surroundings' cell.
 
-    A visit is a brief appearance when it has few events within a short span, lies near the
-    visit before it, and the visits before and after it are at one location (same cell or same
-    primary place) with no power-off around it. A run of them takes the visit before the run,
+    A visit is a brief appearance when it has few events within a short span, on a cell that
+    serves the place of the visits before and after it (one location: same cell or same primary
+    place), near them, with no power-off around it. A run of them takes the visit before the run,
     like ping-pong, whatever the silence around it (an idle phone reports every few hours).
     """
     brk = _visit_breaks(seg_key, seg_fos, first_ts, last_ts, s.bridge_max_s)
@@ -163,9 +163,12 @@ def _absorb_flicker(
     n_events = np.add.reduceat(seg_events, a)
     place = cells.places_of(v_rows)
     x, y = cells.coords(v_rows)
-    same_around = (shift(v_key, 1, -1) == shift(v_key, -1, -2)) | (
-        (shift(place, 1, -1) == shift(place, -1, -2)) & (shift(place, 1, -1) >= 0)
-    )
+    around = shift(place, 1, -1)
+    same_around = (shift(v_key, 1, -1) == shift(v_key, -1, -2)) | ((around == shift(place, -1, -2)) & (around >= 0))
+    # The phone could be at the surrounding place while on this cell: the cell serves that place
+    # (cell_place), or it is next door (another sector of the site). A cell serving only a gym
+    # down the road is a real visit there, however few its events.
+    plausible = cells.serves(v_rows, around) | _near(x, y, s.merge_distance_m)
     brief = (n_events <= s.flicker_max_events) & (v_last - v_first <= s.flicker_span_s)
     has_prev, has_next = ~v_fos, shift(~v_fos, -1, False)
     silent = (v_first - shift(v_last, 1, 0) <= s.bridge_max_s) & (shift(v_first, -1, 0) - v_last <= s.bridge_max_s)
@@ -173,6 +176,7 @@ def _absorb_flicker(
         has_prev
         & has_next
         & same_around
+        & plausible
         & brief
         & _near(x, y, s.flicker_max_distance_m)
         & silent
@@ -187,28 +191,47 @@ def _absorb_flicker(
 
 def _event_seconds(ts: np.ndarray, first_of_sub: np.ndarray, s: StaySettings, tz: str) -> tuple[np.ndarray, ...]:
     """Per event: seconds until the next event (capped; ``silence_tail_s`` after a subscriber's
-    last), the same within its local day only, and its local day number."""
+    last), the same within its local day only, its local day number and whether it is at night
+    (22:00–07:00 local)."""
     last_of_sub = shift(first_of_sub, -1, True)
     until_next = np.where(last_of_sub, s.silence_tail_s, shift(ts, -1, 0) - ts)
     until_next = np.clip(until_next, 60, s.bridge_max_s)
     wall = to_wall(ts, tz)
     day = wall // DAY_S
     in_day = np.minimum(until_next, (day + 1) * DAY_S - wall)
-    return until_next, np.maximum(in_day, 1), day
+    tod = wall % DAY_S
+    return until_next, np.maximum(in_day, 1), day, (tod >= 22 * 3600) | (tod < 7 * 3600)
 
 
 def _regular_places(
-    sub: np.ndarray, day: np.ndarray, in_day: np.ndarray, owner: np.ndarray, place: np.ndarray, weight: np.ndarray
+    sub: np.ndarray,
+    day: np.ndarray,
+    in_day: np.ndarray,
+    night: np.ndarray,
+    owner: np.ndarray,
+    place: np.ndarray,
+    weight: np.ndarray,
 ) -> pd.DataFrame:
-    """(sub, day, place, r): the subscriber's time at the place on the day before, the day and the
-    day after (cell weights × seconds), so a day's result depends on those three days only."""
+    """(sub, day, place, r, n, days): the subscriber's time at the place (cell weights × seconds)
+    on the day before, the day and the day after, the part of it at night, and on how many of the
+    three days they were there, so a day's result depends on those three days only."""
+    seconds = weight * in_day[owner]
     per_day = (
-        pd.DataFrame({"sub": sub[owner], "day": day[owner], "place": place, "r": weight * in_day[owner]})
-        .groupby(["sub", "day", "place"], as_index=False)["r"]
+        pd.DataFrame(
+            {
+                "sub": sub[owner],
+                "day": day[owner],
+                "place": place,
+                "r": seconds,
+                "n": np.where(night[owner], seconds, 0.0),
+            }
+        )
+        .groupby(["sub", "day", "place"], as_index=False)[["r", "n"]]
         .sum()
+        .assign(days=1)
     )
     around = pd.concat([per_day, per_day.assign(day=per_day["day"] + 1), per_day.assign(day=per_day["day"] - 1)])
-    return around.groupby(["sub", "day", "place"], as_index=False)["r"].sum()
+    return around.groupby(["sub", "day", "place"], as_index=False)[["r", "n", "days"]].sum()
 
 
 def _resolve_places(
@@ -220,13 +243,16 @@ def _resolve_places(
     group_sub: np.ndarray,
     group_day: np.ndarray,
     regular: pd.DataFrame,
+    cells: CellIndex,
     s: StaySettings,
 ) -> np.ndarray:
     """Place code per group of events (a stay), -1 where no cell of it serves a known place.
 
-    Score of a place: its share of the group's cell weight × seconds, plus
-    ``regular_place_weight`` × its share of the subscriber's time around that day among the
-    places the group's cells serve. Ties go to the lowest place code.
+    Score of a place: its share of the group's cell weight × seconds (someone else's home,
+    workplace or school weighted by ``visitor_weight``),
+    plus ``regular_place_weight`` × its share of the subscriber's time around that day among the
+    places the group's cells serve that are regular for them (a night there, or two of the three
+    days). Ties go to the lowest place code.
     """
     out = np.full(len(group_sub), -1, dtype=np.int64)
     g = group_of_event[owner]
@@ -238,13 +264,20 @@ def _resolve_places(
         .groupby(["g", "place"], as_index=False)["s"]
         .sum()
     )
-    score = support["s"] / support.groupby("g")["s"].transform("sum")
-    if s.regular_place_weight > 0 and len(regular):
-        keyed = support.assign(sub=group_sub[support["g"].to_numpy()], day=group_day[support["g"].to_numpy()])
-        r = keyed.merge(regular, on=["sub", "day", "place"], how="left")["r"].fillna(0.0).to_numpy()
-        total = pd.Series(r).groupby(support["g"].to_numpy()).transform("sum").to_numpy()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = score + s.regular_place_weight * np.where(total > 0, r / total, 0.0)
+    groups, codes = support["g"].to_numpy(), support["place"].to_numpy()
+    keyed = pd.DataFrame({"sub": group_sub[groups], "day": group_day[groups], "place": codes})
+    around = keyed.merge(regular, on=["sub", "day", "place"], how="left") if len(regular) else keyed
+    own = (around["n"].fillna(0.0).to_numpy() > 0) | (around["days"].fillna(0).to_numpy() >= 2)
+    # Only places the subscriber returns to (a night, or two of the three days) are regular.
+    r = np.where(own, around["r"].fillna(0.0).to_numpy(), 0.0) if "r" in around else np.zeros(len(codes))
+    visitor = cells.members_only[codes] & ~own if len(cells.members_only) else np.zeros(len(codes), dtype=bool)
+    evidence = support["s"].to_numpy() * np.where(visitor, s.visitor_weight, 1.0)
+    total = pd.Series(evidence).groupby(groups).transform("sum").to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(total > 0, evidence / total, 0.0)
+        if s.regular_place_weight > 0:
+            r_total = pd.Series(r).groupby(groups).transform("sum").to_numpy()
+            score = score + s.regular_place_weight * np.where(r_total > 0, r / r_total, 0.0)
     ranked = support.assign(score=score).sort_values(["g", "score", "place"], ascending=[True, False, True])
     top = ranked.drop_duplicates("g")
     out[top["g"].to_numpy()] = top["place"].to_numpy()
@@ -328,14 +361,10 @@ def detect(
         return _empty()
 
     # Place of each kept candidate from every cell seen during it (and the subscriber's regular places).
-    until_next, in_day, ev_day = _event_seconds(ts, first_of_sub, s, tz)
+    until_next, in_day, ev_day, at_night = _event_seconds(ts, first_of_sub, s, tz)
     owner, sup_place, sup_weight = cells.serving(event_rows)
     sub_of_event = np.cumsum(first_of_sub) - 1
-    regular = (
-        _regular_places(sub_of_event, ev_day, in_day, owner, sup_place, sup_weight)
-        if s.regular_place_weight > 0
-        else pd.DataFrame()
-    )
+    regular = _regular_places(sub_of_event, ev_day, in_day, at_night, owner, sup_place, sup_weight)
     c_of_visit = np.cumsum(c_brk) - 1
     k_of_c = np.full(len(c_a), -1)
     k_of_c[kept] = np.arange(len(kept))
@@ -344,7 +373,7 @@ def detect(
     k_sub = sub_of_event[k_first_event]
     k_day = to_wall(c_start[kept], tz) // DAY_S
     seconds = np.minimum(until_next, np.maximum(c_end[kept][np.maximum(k_of_event, 0)] - ts, 1))
-    k_place = _resolve_places(k_of_event, seconds, owner, sup_place, sup_weight, k_sub, k_day, regular, s)
+    k_place = _resolve_places(k_of_event, seconds, owner, sup_place, sup_weight, k_sub, k_day, regular, cells, s)
 
     # 4b. Kept candidates at one place separated only by short passages are one stay.
     la, fb = c_b[kept[:-1]], c_a[kept[1:]]
@@ -363,7 +392,7 @@ def detect(
     f_day = to_wall(f_start, tz) // DAY_S
     seconds = np.minimum(until_next, np.maximum(f_end[np.maximum(f_of_event, 0)] - ts, 1))
     f_place = _resolve_places(
-        f_of_event, seconds, owner, sup_place, sup_weight, sub_of_event[f_event], f_day, regular, s
+        f_of_event, seconds, owner, sup_place, sup_weight, sub_of_event[f_event], f_day, regular, cells, s
     )
 
     # 5. Cut stays at cut_hour of every local day after the day they started.

@@ -53,7 +53,12 @@ def run(
             result.read(lake, table)
         cells = lake.read(tables.CELLS)
         places = lake.read_or_empty(tables.PLACES)
-        index = CellIndex.from_spark(cells, lake.read_or_empty(tables.CELL_PLACE))
+        index = CellIndex.from_spark(
+            cells,
+            lake.read_or_empty(tables.CELL_PLACE),
+            places,
+            (*settings.anchors.home_categories, *settings.anchors.work_categories),
+        )
         progress("cells", f"{len(index.keys):,} cells serving {len(index.place_ids):,} places")
 
         signaling = lake.read(tables.SIGNALING, partitions={"day": day_range(start - 2 * one, end + one)})
