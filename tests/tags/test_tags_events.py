@@ -58,3 +58,24 @@ def test_event_day_is_the_local_day_of_the_start(spark):
     )
     rows = event_participants(stays, events, TZ).collect()
     assert [(r.subscriber_id, r.overlap_s, r.event_day) for r in rows] == [("x", 5400, dt.date(2026, 11, 8))]
+
+
+def test_a_stay_on_a_cell_carrying_the_event_place_counts(spark):
+    events = spark.createDataFrame(
+        [("E4", "match", "football", "STADIUM", ts(19), ts(21))],
+        "event_id string, name string, event_type string, place_id string, start_ts timestamp, end_ts timestamp",
+    )
+    stays = spark.createDataFrame(
+        [
+            ("fan", 1, 7, "MALL", ts(18, 50), ts(21, 10)),  # on a stadium cell, resolved to the mall
+            ("home", 1, 8, "ESTATE", ts(18), ts(23)),  # at home on a cell that only grazes the stadium
+        ],
+        "subscriber_id string, lac int, cell_id int, place_id string, start_ts timestamp, end_ts timestamp",
+    )
+    cell_place = spark.createDataFrame(
+        [(1, 7, "MALL", 0.5), (1, 7, "STADIUM", 0.4), (1, 8, "ESTATE", 0.9), (1, 8, "STADIUM", 0.02)],
+        "lac int, cell_id int, place_id string, weight double",
+    )
+    rows = event_participants(stays, events, TZ, cell_place=cell_place).collect()
+    assert [(r.subscriber_id, r.place_id, r.overlap_s) for r in rows] == [("fan", "STADIUM", 7200)]
+    assert event_participants(stays, events, TZ).count() == 0  # by place_id alone: nobody

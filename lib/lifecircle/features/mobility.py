@@ -86,7 +86,7 @@ def compute_stay_features(
         .withColumn("tod", F.col("ls") % DAY_S)
         .withColumn("weekday", is_weekday(F.col("day"), weekend_days))
     )
-    leisure = F.col("l1").isin(list(vocab.LEISURE_L1))
+    leisure = F.col("cat").isin(list(vocab.groups()["leisure"]))
     tod, dur = F.col("tod"), F.col("dur")
     school_run = (
         (F.col("cat") == "school")
@@ -123,13 +123,28 @@ def compute_stay_features(
     )
     order = Window.partitionBy("subscriber_id").orderBy("start_ts", "seq")
     away = compute_trips_out(st, order, settings)
-    # Travel: straight line between the cells of consecutive stays, on the day of the later one.
-    hops = st.withColumn(
-        "km", _haversine_km(F.lag("lon").over(order), F.lag("lat").over(order), F.col("lon"), F.col("lat"))
+    # Travel: a day whose two longest stays (home and work, for most) lie commute_km / 2 apart or
+    # more (there and back: commute_km). Not the sum of hops: flickers between near cells and the
+    # cells crossed on the way would add up to a commute for everybody.
+    longest_two = Window.partitionBy("subscriber_id", "day").orderBy(F.col("dur").desc(), F.col("start_ts"))
+    two = (
+        st.where(F.col("lon").isNotNull())
+        .withColumn("_r", F.row_number().over(longest_two))
+        .where(F.col("_r") <= 2)
+        .groupBy("subscriber_id", "day")
+        .agg(
+            _haversine_km(
+                F.first(F.when(F.col("_r") == 1, F.col("lon")), ignorenulls=True),
+                F.first(F.when(F.col("_r") == 1, F.col("lat")), ignorenulls=True),
+                F.first(F.when(F.col("_r") == 2, F.col("lon")), ignorenulls=True),
+                F.first(F.when(F.col("_r") == 2, F.col("lat")), ignorenulls=True),
+            ).alias("km")
+        )
     )
-    per_day = hops.groupBy("subscriber_id", "day").agg(F.sum(F.coalesce(F.col("km"), F.lit(0.0))).alias("km"))
-    travel = per_day.groupBy("subscriber_id").agg(
-        F.sum((F.col("km") >= settings.commute_km).cast("int")).cast("int").alias("days_travel_long")
+    travel = two.groupBy("subscriber_id").agg(
+        F.sum(F.coalesce(F.col("km") >= settings.commute_km / 2, F.lit(False)).cast("int"))
+        .cast("int")
+        .alias("days_travel_long")
     )
     # Days with one stay of at least m minutes, per category and group.
     longest = (

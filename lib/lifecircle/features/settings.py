@@ -14,7 +14,7 @@ class FeatureSettings:
     # Dwell slots (mobility.dwell.slots names) that make the day and the night of a district.
     day_slots: tuple[str, ...] = ("morning_commute", "work_hours", "evening_commute")
     night_slots: tuple[str, ...] = ("night",)
-    # Travel distance (km) between consecutive stays that makes a commuting day.
+    # A day whose stays lie commute_km / 2 apart or more (there and back: commute_km) is a travel day.
     commute_km: float = 30.0
     # An office day: on a weekday, at least office_min_h hours at 商务 places inside the local
     # office_window hours, however the time splits into stays (lunch out, overtime, late start).

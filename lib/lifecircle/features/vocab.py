@@ -1,7 +1,8 @@
 """Place category vocabulary of INTERFACES.md as short ASCII keys (feature column names need them).
 
 ``CATEGORIES`` maps a key to its (l1, l2, l3) path; ``GROUPS`` are unions of categories used by
-tag rules (by level-1 category, plus ``leisure`` = 体育, 娱乐, 旅游, 购物).
+tag rules (by level-1 category, plus ``leisure`` = 体育, 娱乐, 旅游, 购物 without the errands
+of ``ERRANDS``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ L1_GROUPS: dict[str, str] = {
     "tourism": "旅游",
 }
 LEISURE_L1 = ("体育", "娱乐", "旅游", "购物")
+# Categories of those level-1 classes that are errands, not free time (a wet market is groceries).
+ERRANDS = ("market",)
 # Unions the life-circle rules need: music venues (演出 or KTV), nightlife (KTV or 酒吧).
 EXTRA_GROUPS: dict[str, tuple[str, ...]] = {"music": ("concert", "ktv"), "nightlife": ("ktv", "bar")}
 
@@ -58,7 +61,7 @@ EXTRA_GROUPS: dict[str, tuple[str, ...]] = {"music": ("concert", "ktv"), "nightl
 def groups() -> dict[str, tuple[str, ...]]:
     """Group key → category keys (every level-1 category, plus leisure)."""
     out = {g: tuple(k for k, c in CATEGORIES.items() if c[0] == l1) for g, l1 in L1_GROUPS.items()}
-    out["leisure"] = tuple(k for k, c in CATEGORIES.items() if c[0] in LEISURE_L1)
+    out["leisure"] = tuple(k for k, c in CATEGORIES.items() if c[0] in LEISURE_L1 and k not in ERRANDS)
     out.update(EXTRA_GROUPS)
     return out
 

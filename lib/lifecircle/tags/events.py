@@ -1,5 +1,11 @@
 """Event attendance (INTERFACES.md §5): a subscriber attended an event when their stays at the
-event's place overlap the event's time by at least min(30 minutes, half its duration) in total."""
+event's place overlap the event's time by at least min(30 minutes, half its duration) in total.
+
+A stay is at the event's place when its place_id is that place, or when its cell carries a fair
+share of the place's traffic (dim/cell_place weight ≥ ``EVENT_CELL_MIN_WEIGHT``): a crowd at a
+stadium camps on every cell around it, and a stay resolved to the mall next door on a stadium
+cell during the match was, most likely, at the match. Cells that only graze the place (homes
+around it) do not count."""
 
 from __future__ import annotations
 
@@ -9,12 +15,17 @@ from pyspark.sql import functions as F
 from lifecircle import tables
 from lifecircle.localtime import local_day
 
+EVENT_CELL_MIN_WEIGHT = 0.1
 
-def event_participants(stays: DataFrame, events: DataFrame, tz: str, min_overlap_s: int = 1800) -> DataFrame:
+
+def event_participants(
+    stays: DataFrame, events: DataFrame, tz: str, min_overlap_s: int = 1800, cell_place: DataFrame | None = None
+) -> DataFrame:
     """subscriber_id, event_id, event_type, place_id, overlap_s, event_day (local day of the start).
 
-    ``stays``: subscriber_id, place_id, start_ts, end_ts; ``events``: event_id, event_type,
-    place_id, start_ts, end_ts (UTC-aware timestamps).
+    ``stays``: subscriber_id, lac, cell_id, place_id, start_ts, end_ts; ``events``: event_id,
+    event_type, place_id, start_ts, end_ts (UTC-aware timestamps); ``cell_place``: lac, cell_id,
+    place_id of dim/cell_place (without it only the stay's place_id counts).
     """
     ev = events.select(
         "event_id",
@@ -24,12 +35,29 @@ def event_participants(stays: DataFrame, events: DataFrame, tz: str, min_overlap
         F.unix_seconds(F.col("end_ts")).alias("ev_e"),
         local_day(F.col("start_ts"), tz).alias("event_day"),
     )
-    st = stays.where(F.col("place_id").isNotNull()).select(
+    cell = ["lac", "cell_id"] if cell_place is not None else []
+    st = stays.select(
         "subscriber_id",
+        *cell,
         "place_id",
         F.unix_seconds("start_ts").alias("s"),
         F.unix_seconds("end_ts").alias("e"),
     )
+    if cell_place is not None:
+        # Only the cells of event places matter: keep the exploded stays small.
+        served = (
+            cell_place.where(F.col("weight") >= EVENT_CELL_MIN_WEIGHT)
+            .join(F.broadcast(ev.select("place_id").distinct()), "place_id", "left_semi")
+            .select("lac", "cell_id", F.col("place_id").alias("served"))
+        )
+        st = (
+            st.join(F.broadcast(served), ["lac", "cell_id"], "left")
+            .select("subscriber_id", "s", "e", F.explode(F.array_distinct(F.array("place_id", "served"))).alias("p"))
+            .where(F.col("p").isNotNull())
+            .withColumnRenamed("p", "place_id")
+            .distinct()
+        )
+    st = st.where(F.col("place_id").isNotNull()).select("subscriber_id", "place_id", "s", "e")
     overlap = F.greatest(F.least(F.col("e"), F.col("ev_e")) - F.greatest(F.col("s"), F.col("ev_s")), F.lit(0))
     need = F.least(F.lit(min_overlap_s).cast("double"), (F.col("ev_e") - F.col("ev_s")) / 2)
     return (

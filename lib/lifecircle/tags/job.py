@@ -101,7 +101,15 @@ def run(
 
     def body(result: JobResult, progress: Progress) -> None:
         required = (tables.DWELL_PROFILE, tables.DWELL_DAILY_CELL, tables.STAYS, tables.PLACES, tables.CELLS)
-        optional = (tables.ANCHORS, tables.EVENTS, tables.PRODUCTS, tables.SUBSCRIBERS, tables.USAGE, tables.PRODUCT_STATUS)
+        optional = (
+            tables.ANCHORS,
+            tables.EVENTS,
+            tables.CELL_PLACE,
+            tables.PRODUCTS,
+            tables.SUBSCRIBERS,
+            tables.USAGE,
+            tables.PRODUCT_STATUS,
+        )
         lake.require(*required, optional=optional, hint=" (run ingest, trajectories, dwell)")
         inputs = (*required, *optional)
         for table in inputs:
@@ -118,7 +126,8 @@ def run(
         progress("catalog", f"{len(catalog)} tags from {catalog_dir(settings)}")
 
         stays = lake.read(tables.STAYS, partitions={"day": day_range(first - dt.timedelta(days=1), last)})
-        participants = event_participants(stays, events, tz, settings.event_min_overlap_s)
+        cell_place = lake.read_or_empty(tables.CELL_PLACE)
+        participants = event_participants(stays, events, tz, settings.event_min_overlap_s, cell_place)
         event_days = sorted(
             {
                 r["d"]
