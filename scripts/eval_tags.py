@@ -29,15 +29,9 @@ from simcity import City, add_city_arguments, build_city, city_traits, describe,
 from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.spark import get_spark
+from lifecircle.tags.contract import CIRCLE_CODES
 
-CONTRACT_CODES = [
-    "circle.social.office", "circle.social.campus.university", "circle.social.campus.school",
-    "circle.social.residential", "circle.social.commuter", "circle.social.parent_child", "circle.social.factory",
-    "circle.pref.music", "circle.pref.sports.basketball", "circle.pref.sports.football", "circle.pref.sports.golf",
-    "circle.pref.movie", "circle.pref.job_seeking", "circle.pref.entertainment", "circle.pref.shopping",
-    "circle.behav.nine_to_five", "circle.behav.work_life_balance", "circle.behav.colorful_life",
-    "circle.behav.fitness", "circle.behav.business_traveler", "circle.behav.night_owl",
-]
+CONTRACT_CODES = list(CIRCLE_CODES)
 TARGETS = {"macro": 0.90, "code_min": 0.75, "events": 0.95}
 
 

@@ -7,16 +7,11 @@ import bisect
 import numpy as np
 import pandas as pd
 
+from lifecircle.tags.contract import CIRCLE_CODES
+
 from .interfaces import csv_check, read_records, signaling_check
 
-CONTRACT_TAGS = {
-    "circle.social.office", "circle.social.campus.university", "circle.social.campus.school",
-    "circle.social.residential", "circle.social.commuter", "circle.social.parent_child", "circle.social.factory",
-    "circle.pref.music", "circle.pref.sports.basketball", "circle.pref.sports.football", "circle.pref.sports.golf",
-    "circle.pref.movie", "circle.pref.job_seeking", "circle.pref.entertainment", "circle.pref.shopping",
-    "circle.behav.nine_to_five", "circle.behav.work_life_balance", "circle.behav.colorful_life",
-    "circle.behav.fitness", "circle.behav.business_traveler", "circle.behav.night_owl",
-}
+CONTRACT_TAGS = set(CIRCLE_CODES)
 TABLES = ["subscribers", "stays", "expected_tags", "event_attendance", "faults", "fault_totals", "files", "adoption"]
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from lifecircle.config import load_config
 from lifecircle.features.schema import feature_schema, feature_schema_of
+from lifecircle.tags.contract import CIRCLE_CODES
 from lifecircle.tags.job import catalog_dir
 from lifecircle.tags.language import (
     TagDefinitionError,
@@ -19,29 +20,7 @@ from lifecircle.tags.settings import TagSettings
 
 SLOTS = ["night", "morning_commute", "work_hours", "evening_commute", "evening"]
 SCHEMA = feature_schema(TagSettings(), SLOTS)
-REQUIRED_CIRCLES = [
-    "circle.social.office",
-    "circle.social.campus.university",
-    "circle.social.campus.school",
-    "circle.social.residential",
-    "circle.social.commuter",
-    "circle.social.parent_child",
-    "circle.social.factory",
-    "circle.pref.music",
-    "circle.pref.sports.basketball",
-    "circle.pref.sports.football",
-    "circle.pref.sports.golf",
-    "circle.pref.movie",
-    "circle.pref.job_seeking",
-    "circle.pref.entertainment",
-    "circle.pref.shopping",
-    "circle.behav.nine_to_five",
-    "circle.behav.work_life_balance",
-    "circle.behav.colorful_life",
-    "circle.behav.fitness",
-    "circle.behav.business_traveler",
-    "circle.behav.night_owl",
-]
+REQUIRED_CIRCLES = list(CIRCLE_CODES)
 
 
 def domains(districts=("莞城", "南城")):
@@ -199,6 +178,9 @@ def test_packaged_catalogue_is_valid_and_large(spark):
     codes = catalog.codes
     assert len(codes) >= 300
     assert set(REQUIRED_CIRCLES) <= set(codes)
+    # Every contract code says, in words, the behaviour it captures.
+    described = {t.code: t.description for t in catalog.tags}
+    assert all(len(described[c]) > 40 for c in CIRCLE_CODES), [c for c in CIRCLE_CODES if len(described[c]) <= 40]
     assert {"circle.region.区3", "circle.region.day.区3", "circle.region.night.区3"} <= set(codes)
     assert {
         "event.basketball.E1",
