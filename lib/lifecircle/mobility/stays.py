@@ -43,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -234,50 +235,62 @@ def _regular_places(
     return around.groupby(["sub", "day", "place"], as_index=False)[["r", "n", "days"]].sum()
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What place resolution weighs, per event of a chunk: the places its cell serves (``owner``
+    indexes events), seconds until the next event, its subscriber, and their regular places."""
+
+    ts: np.ndarray
+    until_next: np.ndarray
+    sub: np.ndarray
+    owner: np.ndarray
+    place: np.ndarray
+    weight: np.ndarray
+    regular: pd.DataFrame
+
+
 def _resolve_places(
+    ev: _Evidence,
     group_of_event: np.ndarray,
-    seconds: np.ndarray,
-    owner: np.ndarray,
-    place: np.ndarray,
-    weight: np.ndarray,
-    group_sub: np.ndarray,
+    group_end: np.ndarray,
     group_day: np.ndarray,
-    regular: pd.DataFrame,
+    group_first_event: np.ndarray,
     cells: CellIndex,
     s: StaySettings,
 ) -> np.ndarray:
     """Place code per group of events (a stay), -1 where no cell of it serves a known place.
 
-    Score of a place: its share of the group's cell weight × seconds (someone else's home,
-    workplace or school weighted by ``visitor_weight``),
-    plus ``regular_place_weight`` × its share of the subscriber's time around that day among the
-    places the group's cells serve that are regular for them (a night there, or two of the three
-    days). Ties go to the lowest place code.
+    An event weighs the seconds until the next event, up to the group's end. Score of a place:
+    its share of the group's cell weight × seconds (someone else's home, workplace or school
+    weighted by ``visitor_weight``), plus ``regular_place_weight`` × its share of the
+    subscriber's time around that day among the places the group's cells serve that are regular
+    for them (a night there, or two of the three days). Ties go to the lowest place code.
     """
-    out = np.full(len(group_sub), -1, dtype=np.int64)
-    g = group_of_event[owner]
+    out = np.full(len(group_end), -1, dtype=np.int64)
+    g = group_of_event[ev.owner]
     keep = g >= 0
     if not keep.any():
         return out
+    seconds = np.minimum(ev.until_next, np.maximum(group_end[np.maximum(group_of_event, 0)] - ev.ts, 1))
     support = (
-        pd.DataFrame({"g": g[keep], "place": place[keep], "s": weight[keep] * seconds[owner[keep]]})
+        pd.DataFrame({"g": g[keep], "place": ev.place[keep], "s": ev.weight[keep] * seconds[ev.owner[keep]]})
         .groupby(["g", "place"], as_index=False)["s"]
         .sum()
     )
     groups, codes = support["g"].to_numpy(), support["place"].to_numpy()
-    keyed = pd.DataFrame({"sub": group_sub[groups], "day": group_day[groups], "place": codes})
-    around = keyed.merge(regular, on=["sub", "day", "place"], how="left") if len(regular) else keyed
-    own = (around["n"].fillna(0.0).to_numpy() > 0) | (around["days"].fillna(0).to_numpy() >= 2)
-    # Only places the subscriber returns to (a night, or two of the three days) are regular.
-    r = np.where(own, around["r"].fillna(0.0).to_numpy(), 0.0) if "r" in around else np.zeros(len(codes))
-    visitor = cells.members_only[codes] & ~own if len(cells.members_only) else np.zeros(len(codes), dtype=bool)
-    evidence = support["s"].to_numpy() * np.where(visitor, s.visitor_weight, 1.0)
+    keyed = pd.DataFrame(
+        {"sub": ev.sub[group_first_event[groups]], "day": group_day[groups], "place": codes}
+    ).merge(ev.regular, on=["sub", "day", "place"], how="left")
+    # Only places the subscriber returns to (a night, or two of the three days) are their own.
+    own = (keyed["n"].fillna(0.0).to_numpy() > 0) | (keyed["days"].fillna(0).to_numpy() >= 2)
+    r = np.where(own, keyed["r"].fillna(0.0).to_numpy(), 0.0)
+    evidence = support["s"].to_numpy() * np.where(cells.members_only[codes] & ~own, s.visitor_weight, 1.0)
     total = pd.Series(evidence).groupby(groups).transform("sum").to_numpy()
+    r_total = pd.Series(r).groupby(groups).transform("sum").to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(total > 0, evidence / total, 0.0)
-        if s.regular_place_weight > 0:
-            r_total = pd.Series(r).groupby(groups).transform("sum").to_numpy()
-            score = score + s.regular_place_weight * np.where(r_total > 0, r / r_total, 0.0)
+        score = np.where(total > 0, evidence / total, 0.0) + s.regular_place_weight * np.where(
+            r_total > 0, r / r_total, 0.0
+        )
     ranked = support.assign(score=score).sort_values(["g", "score", "place"], ascending=[True, False, True])
     top = ranked.drop_duplicates("g")
     out[top["g"].to_numpy()] = top["place"].to_numpy()
@@ -344,7 +357,7 @@ def detect(
     moved = (gap <= s.max_gap_s) & ~shift(v_off, 1, True)
     conn = ~v_fos & (moved | (close & (gap <= s.bridge_max_s)))
     bound = v_first if s.boundary == "next_event" else (prev_last + v_first) // 2
-    v_start = np.where(conn, np.where(close, v_first, bound), v_first)
+    v_start = np.where(conn, bound, v_first)
     v_end = np.where(
         shift(conn, -1, False), shift(v_start, -1, 0), np.where(v_off, v_last, v_last + s.silence_tail_s)
     )
@@ -365,15 +378,13 @@ def detect(
     owner, sup_place, sup_weight = cells.serving(event_rows)
     sub_of_event = np.cumsum(first_of_sub) - 1
     regular = _regular_places(sub_of_event, ev_day, in_day, at_night, owner, sup_place, sup_weight)
+    evidence = _Evidence(ts, until_next, sub_of_event, owner, sup_place, sup_weight, regular)
     c_of_visit = np.cumsum(c_brk) - 1
     k_of_c = np.full(len(c_a), -1)
     k_of_c[kept] = np.arange(len(kept))
     k_of_event = k_of_c[c_of_visit[visit_of_event]]
-    k_first_event = v_event[c_a[kept]]
-    k_sub = sub_of_event[k_first_event]
     k_day = to_wall(c_start[kept], tz) // DAY_S
-    seconds = np.minimum(until_next, np.maximum(c_end[kept][np.maximum(k_of_event, 0)] - ts, 1))
-    k_place = _resolve_places(k_of_event, seconds, owner, sup_place, sup_weight, k_sub, k_day, regular, cells, s)
+    k_place = _resolve_places(evidence, k_of_event, c_end[kept], k_day, v_event[c_a[kept]], cells, s)
 
     # 4b. Kept candidates at one place separated only by short passages are one stay.
     la, fb = c_b[kept[:-1]], c_a[kept[1:]]
@@ -390,10 +401,7 @@ def detect(
     n_f = len(f_start)
     f_of_event = np.where(k_of_event >= 0, f_id_of_kept[np.maximum(k_of_event, 0)], -1)
     f_day = to_wall(f_start, tz) // DAY_S
-    seconds = np.minimum(until_next, np.maximum(f_end[np.maximum(f_of_event, 0)] - ts, 1))
-    f_place = _resolve_places(
-        f_of_event, seconds, owner, sup_place, sup_weight, sub_of_event[f_event], f_day, regular, cells, s
-    )
+    f_place = _resolve_places(evidence, f_of_event, f_end, f_day, f_event, cells, s)
 
     # 5. Cut stays at cut_hour of every local day after the day they started.
     w_start, w_end = to_wall(f_start, tz), to_wall(f_end, tz)
@@ -428,12 +436,7 @@ def detect(
     # when none does, or the stay has no place).
     place = f_place[p_f]
     ev_seconds = np.maximum(np.minimum(until_next[ev], p_end[ev_piece] - ts[ev]), 1)
-    serves = np.zeros(len(ev), dtype=bool)
-    in_ev = np.full(n, -1)
-    in_ev[ev] = np.arange(len(ev))
-    own_ev = in_ev[owner]
-    hit = (own_ev >= 0) & (sup_place == place[ev_piece[np.maximum(own_ev, 0)]])
-    serves[own_ev[hit]] = True
+    serves = cells.serves(event_rows[ev], place[ev_piece])
     any_serving = np.bincount(ev_piece[serves], minlength=n_p) > 0
     pick = serves | ~any_serving[ev_piece]
     top_cell = _top_per_piece(ev_piece[pick], key[ev][pick], ev_seconds[pick])

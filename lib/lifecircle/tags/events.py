@@ -35,29 +35,27 @@ def event_participants(
         F.unix_seconds(F.col("end_ts")).alias("ev_e"),
         local_day(F.col("start_ts"), tz).alias("event_day"),
     )
-    cell = ["lac", "cell_id"] if cell_place is not None else []
     st = stays.select(
         "subscriber_id",
-        *cell,
         "place_id",
         F.unix_seconds("start_ts").alias("s"),
         F.unix_seconds("end_ts").alias("e"),
+        *(["lac", "cell_id"] if cell_place is not None else []),
     )
     if cell_place is not None:
-        # Only the cells of event places matter: keep the exploded stays small.
+        # Only the cells of event places matter: each stay adds at most a row per such place.
         served = (
             cell_place.where(F.col("weight") >= EVENT_CELL_MIN_WEIGHT)
             .join(F.broadcast(ev.select("place_id").distinct()), "place_id", "left_semi")
             .select("lac", "cell_id", F.col("place_id").alias("served"))
         )
-        st = (
-            st.join(F.broadcast(served), ["lac", "cell_id"], "left")
-            .select("subscriber_id", "s", "e", F.explode(F.array_distinct(F.array("place_id", "served"))).alias("p"))
-            .where(F.col("p").isNotNull())
-            .withColumnRenamed("p", "place_id")
-            .distinct()
+        by_cell = (
+            st.join(F.broadcast(served), ["lac", "cell_id"], "inner")
+            .where(F.col("place_id").isNull() | (F.col("place_id") != F.col("served")))
+            .select("subscriber_id", F.col("served").alias("place_id"), "s", "e")
         )
-    st = st.where(F.col("place_id").isNotNull()).select("subscriber_id", "place_id", "s", "e")
+        st = st.select("subscriber_id", "place_id", "s", "e").unionByName(by_cell)
+    st = st.where(F.col("place_id").isNotNull())
     overlap = F.greatest(F.least(F.col("e"), F.col("ev_e")) - F.greatest(F.col("s"), F.col("ev_s")), F.lit(0))
     need = F.least(F.lit(min_overlap_s).cast("double"), (F.col("ev_e") - F.col("ev_s")) / 2)
     return (
