@@ -20,6 +20,7 @@ SOURCES = Path(lifecircle.lake.__file__).parent
 # Each module may import only modules of a lower layer. A new module gets its place here.
 LAYERS = {
     "types": 0,
+    "faults": 0,
     "schema": 1,
     "fs": 1,
     "log": 1,

@@ -9,7 +9,8 @@ table exactly as it was, and ``vacuum`` removes the orphans.
 ``spark-delta`` (clusters with ``io.delta:delta-spark`` on the classpath): the Delta connector does
 the same work natively.
 
-Modules, each importing only those above it: ``types`` (shared records and partition text),
+Modules, each importing only those above it: ``types`` (shared records and partition text) and
+``faults`` (the crash-test checkpoints),
 ``schema``, ``fs`` and ``log`` (Delta log facts), the engines ``delta_rs`` and ``spark_delta``,
 ``engine`` (the contract and the choice), ``api`` (:class:`Lake`).
 """

@@ -17,6 +17,7 @@ from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
 from lifecircle.errors import LakeError
+from lifecircle.lake import faults
 from lifecircle.lake.fs import HadoopFS
 from lifecircle.lake.log import add_actions, describe, partition_row_counts
 from lifecircle.lake.schema import spark_schema_of, to_delta_schema
@@ -184,7 +185,9 @@ class DeltaRsEngine:
     ) -> tuple[list[AddAction], int]:
         """Write ``df`` as Parquet and move the files into the table folder, uncommitted."""
         staging = f"{uri}/{STAGING_DIR}/{txn}"
+        faults.checkpoint("disk_full", table)
         df.write.mode("error").partitionBy(*pcols).parquet(staging)
+        faults.checkpoint("staged", table)
         fs = HadoopFS(self.spark, staging)
         prefix = fs.qualify(staging).rstrip("/") + "/"
         adds, total = [], 0
@@ -198,6 +201,7 @@ class DeltaRsEngine:
                     continue
                 values = _partition_values(table, relative, pcols, allowed)
                 fs.rename(status.path, f"{uri}/{relative}")
+                faults.checkpoint("moving", table)
                 stats = json.dumps({"numRecords": rows})
                 adds.append(AddAction(relative, status.size, values, status.modification_time, data_change, stats))
                 total += rows
@@ -236,6 +240,7 @@ class DeltaRsEngine:
                         partition_filters=filters,
                         commit_properties=props,
                     )
+                faults.checkpoint("committed", table)
                 return _version_of_txn(uri, txn)
             except (CommitFailedError, DeltaError) as exc:
                 if isinstance(exc, CommitFailedError) or "already exists" in str(exc):
