@@ -44,6 +44,8 @@ class LakeSettings:
     commit_retries: int = 10
     vacuum_retention_hours: float = 168.0
     target_file_mb: int = 128
+    lease_ttl_s: float = 600.0  # a job's lease is stale this long after its last heartbeat
+    lease_heartbeat_s: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,12 @@ def _first_line(text: str) -> str:
 
 def _named(name: str, message: str) -> str:
     return f"{name}: {message}" if message else name
+
+
+class ConcurrentChangeError(LakeError):
+    """Another job changed the data a read-modify-write commit was computed from; nothing was
+    committed. :meth:`lifecircle.lake.Lake.rewrite` recomputes and retries on it."""
+
+
+class BusyError(LifecircleError):
+    """Another run of the same job holds the lake's lease for it; nothing was done."""

@@ -14,8 +14,9 @@ from typing import Any
 
 import lifecircle
 from lifecircle import tables
-from lifecircle.errors import one_line
+from lifecircle.errors import BusyError, one_line
 from lifecircle.lake import CommitInfo, Lake
+from lifecircle.lease import job_lease
 from lifecircle.progress import Progress
 
 
@@ -36,8 +37,9 @@ class JobResult:
         return commit
 
     def read(self, lake: Lake, table: str) -> None:
+        """Pin ``table``'s version now (before the job's first read of it), if it exists."""
         if lake.exists(table):
-            self.inputs[table] = lake.version(table)
+            self.inputs[table] = lake.pin(table)
 
 
 @cache
@@ -60,13 +62,23 @@ def run_job(
     body: Callable[[JobResult, Progress], None],
     progress: Progress | None = None,
 ) -> JobResult:
-    """Run ``body`` and record the run in ``ops/job_runs`` whether it succeeds or fails."""
+    """Run ``body`` holding the job's lease on the lake (BusyError when another run of the job
+    holds it), with reads pinned, and record the run in ``ops/job_runs`` whether it succeeds or fails."""
     progress = progress or Progress(job)
     result = JobResult(job)
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
+    settings = lake.settings
     try:
-        body(result, progress)
+        with job_lease(lake.spark, lake.root, job, settings.lease_ttl_s, settings.lease_heartbeat_s):
+            lake.pin_reads()
+            try:
+                body(result, progress)
+            finally:
+                result.inputs = {**lake.inputs(), **result.inputs}
+                lake.pin_reads(False)
+    except BusyError:
+        raise  # nothing ran: there is no run to record
     except BaseException as exc:
         result.seconds = time.monotonic() - t0
         try:

@@ -24,11 +24,12 @@ LAYERS = {
     "schema": 1,
     "fs": 1,
     "log": 1,
-    "delta_rs": 2,
-    "spark_delta": 2,
-    "engine": 3,
-    "api": 4,
-    "__init__": 5,
+    "conflicts": 2,
+    "delta_rs": 3,
+    "spark_delta": 3,
+    "engine": 4,
+    "api": 5,
+    "__init__": 6,
 }
 
 

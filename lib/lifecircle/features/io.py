@@ -47,14 +47,20 @@ def write_features(lake: Lake, features: DataFrame, period: str) -> CommitInfo:
     other periods are carried over to the new schema (new columns null) in the same commit."""
     if not lake.exists(tables.FEATURES) or set(lake.schema(tables.FEATURES).fieldNames()) == set(features.columns):
         return lake.replace_partitions(tables.FEATURES, features, {"period": [period]})
-    others = lake.read(tables.FEATURES).where(F.col("period") != period)
-    carried = others.select(
-        *[
-            (F.col(f.name) if f.name in others.columns else F.lit(None)).cast(f.dataType).alias(f.name)
-            for f in features.schema.fields
-        ]
-    )
-    return lake.write(tables.FEATURES, carried.unionByName(features))
+
+    def with_carried(current: DataFrame | None) -> DataFrame:
+        if current is None:
+            return features
+        others = current.where(F.col("period") != period)
+        carried = others.select(
+            *[
+                (F.col(f.name) if f.name in others.columns else F.lit(None)).cast(f.dataType).alias(f.name)
+                for f in features.schema.fields
+            ]
+        )
+        return carried.unionByName(features)
+
+    return lake.rewrite(tables.FEATURES, with_carried)
 
 
 def read_features(lake: Lake, period: str) -> DataFrame:

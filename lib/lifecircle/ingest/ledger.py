@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lifecircle import tables
@@ -96,18 +97,23 @@ def ledger_row(f: LandingFile, status: str, counts: FileCounts, at: dt.datetime,
 
 
 def commit_ledger(lake: Lake, rows: list[tuple], replaced: list[str]) -> CommitInfo | None:
-    """Mark replaced versions and add this run's rows, in one commit (the run's last)."""
+    """Mark replaced versions and add this run's rows, in one commit (the run's last), recomputed
+    if another ingest committed the ledger meanwhile."""
     if not rows:
         return None
     new = lake.spark.createDataFrame(rows, tables.INGEST_FILES.schema)
-    if not lake.exists(tables.INGEST_FILES):
-        return lake.write(tables.INGEST_FILES, new)
-    status = (
-        F.when(F.col("file").isin(replaced) & F.col("status").isin(*CURRENT), F.lit("replaced"))
-        .otherwise(F.col("status"))
-        .alias("status")
-    )
-    updated = lake.read(tables.INGEST_FILES).select(*[status if c == "status" else F.col(c) for c in tables.INGEST_FILES.schema.fieldNames()])
-    # A re-delivery with the same content is noted once per version, so re-running changes nothing.
-    seen = updated.select(F.col("file"), F.col("sha256"), F.col("status"))
-    return lake.write(tables.INGEST_FILES, updated.unionByName(new.join(seen, on=["file", "sha256", "status"], how="left_anti")))
+
+    def updated_ledger(current: DataFrame | None) -> DataFrame:
+        if current is None:
+            return new
+        status = (
+            F.when(F.col("file").isin(replaced) & F.col("status").isin(*CURRENT), F.lit("replaced"))
+            .otherwise(F.col("status"))
+            .alias("status")
+        )
+        updated = current.select(*[status if c == "status" else F.col(c) for c in tables.INGEST_FILES.schema.fieldNames()])
+        # A re-delivery with the same content is noted once per version, so re-running changes nothing.
+        seen = updated.select(F.col("file"), F.col("sha256"), F.col("status"))
+        return updated.unionByName(new.join(seen, on=["file", "sha256", "status"], how="left_anti"))
+
+    return lake.rewrite(tables.INGEST_FILES, updated_ledger)

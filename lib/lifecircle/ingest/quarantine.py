@@ -29,11 +29,13 @@ def commit_quarantine(
         return None
     new = reduce(DataFrame.unionByName, frames)
     replaced = {"source": sorted({s for s, _ in touched}), "day": sorted({d for _, d in touched})}
-    rows = new
-    if lake.exists(tables.QUARANTINE):
-        kept = lake.read(tables.QUARANTINE, partitions=replaced).where(~F.col("file").isin(reingested))
-        rows = kept.unionByName(new)
-    return lake.replace_partitions(tables.QUARANTINE, rows, replaced)
+
+    def with_kept(current: DataFrame | None) -> DataFrame:
+        if current is None:
+            return new
+        return current.where(~F.col("file").isin(reingested)).unionByName(new)
+
+    return lake.rewrite(tables.QUARANTINE, with_kept, replaced)
 
 
 def problem_rows(spark: SparkSession, problems: Iterable[FileProblem], run_day: dt.date) -> DataFrame:

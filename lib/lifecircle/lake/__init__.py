@@ -11,7 +11,8 @@ the same work natively.
 
 Modules, each importing only those above it: ``types`` (shared records and partition text) and
 ``faults`` (the crash-test checkpoints),
-``schema``, ``fs`` and ``log`` (Delta log facts), the engines ``delta_rs`` and ``spark_delta``,
+``schema``, ``fs`` and ``log`` (Delta log facts), ``conflicts`` (what changed since a read), the
+engines ``delta_rs`` and ``spark_delta``,
 ``engine`` (the contract and the choice), ``api`` (:class:`Lake`).
 """
 

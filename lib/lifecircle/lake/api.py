@@ -8,7 +8,7 @@ table of the registry (:mod:`lifecircle.tables`) must match its declared columns
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -17,17 +17,34 @@ from pyspark.sql import types as T
 
 from lifecircle import tables as registry
 from lifecircle.config import LakeSettings
-from lifecircle.errors import InputError, LakeError, SchemaMismatchError
+from lifecircle.errors import ConcurrentChangeError, InputError, LakeError, SchemaMismatchError
 from lifecircle.lake.engine import Engine, select_engine
 from lifecircle.lake.fs import HadoopFS
 from lifecircle.lake.schema import check_schema, schema_problems
-from lifecircle.lake.types import CommitInfo, TableInfo, absolute_uri, partition_filters, partition_value_text
+from lifecircle.lake.types import (
+    ABSENT,
+    CommitInfo,
+    TableInfo,
+    absolute_uri,
+    partition_filters,
+    partition_value_text,
+)
 
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*/[a-z][a-z0-9_]*$")
 
+# New content of a read-modify-write, from the table's current rows (None: no table yet).
+Build = Callable[[DataFrame | None], DataFrame]
+
 
 class Lake:
-    """Read and write the suite's Delta tables under one root."""
+    """Read and write the suite's Delta tables under one root.
+
+    Inside a job (after :meth:`pin_reads`, which :func:`lifecircle.runs.run_job` calls) reads are
+    pinned: the first read of a table fixes the version every later read of it sees (:meth:`inputs`
+    lists them for ``ops/job_runs``), so a job computes from one snapshot even when another job
+    commits meanwhile; the job's own commits move the pin to what it wrote. Outside a job (a
+    notebook, a test) every read sees the latest version.
+    """
 
     def __init__(self, spark: SparkSession, root: str, settings: LakeSettings | None = None) -> None:
         self.spark = spark
@@ -35,6 +52,9 @@ class Lake:
         self.root = absolute_uri(root)
         self._impl: Engine = select_engine(spark, self.settings)
         self.engine = self._impl.name
+        self._pinning = False
+        self._pins: dict[str, int] = {}
+        self._inputs: dict[str, int] = {}
 
     # ---------------------------------------------------------------- naming
     def uri(self, table: str) -> str:
@@ -80,9 +100,28 @@ class Lake:
         version: int | None = None,
         partitions: Mapping[str, Sequence[Any]] | None = None,
     ) -> DataFrame:
-        """The table's current snapshot (or ``version``), optionally pruned to some partition values."""
+        """The table at its pinned version (or ``version``), optionally pruned to some partition values."""
         self._require(table)
+        if version is None and self._pinning:
+            version = self.pin(table)
         return self._impl.read(self.uri(table), version, partition_filters(partitions))
+
+    def pin(self, table: str) -> int:
+        """The version reads of ``table`` see: fixed by the first read (the latest then)."""
+        if table not in self._pins:
+            self._pins[table] = self._impl.version(self.uri(table))
+            self._inputs.setdefault(table, self._pins[table])
+        return self._pins[table]
+
+    def inputs(self) -> dict[str, int]:
+        """Each table read since :meth:`pin_reads` → the version read (its first pin)."""
+        return dict(self._inputs)
+
+    def pin_reads(self, on: bool = True) -> None:
+        """Start (or stop) pinning reads, forgetting earlier pins."""
+        self._pinning = on
+        self._pins.clear()
+        self._inputs.clear()
 
     def read_or_empty(
         self,
@@ -135,11 +174,16 @@ class Lake:
         return self._impl.partition_row_counts(self.uri(table), column)
 
     # ---------------------------------------------------------------- writing
-    def write(self, table: str, df: DataFrame, partition_by: Sequence[str] = ()) -> CommitInfo:
-        """Create the table or replace all of its content (and schema) in one commit."""
+    def write(
+        self, table: str, df: DataFrame, partition_by: Sequence[str] = (), based_on: int | None = None
+    ) -> CommitInfo:
+        """Create the table or replace all of its content (and schema) in one commit.
+
+        ``based_on``: the version ``df`` was computed from (:data:`ABSENT` before the table
+        existed); the commit is refused with ConcurrentChangeError if data changed since then."""
         df, pcols = _registered(table, df, partition_by)
         self._check_partition_columns(df, pcols)
-        return self._timed(table, lambda: self._impl.overwrite(self.uri(table), table, df, pcols))
+        return self._timed(table, lambda: self._impl.overwrite(self.uri(table), table, df, pcols, based_on=based_on))
 
     def append(self, table: str, df: DataFrame, partition_by: Sequence[str] = ()) -> CommitInfo:
         """Add rows in one commit (creates the table on first use)."""
@@ -152,12 +196,14 @@ class Lake:
         df: DataFrame,
         partitions: Mapping[str, Sequence[Any]],
         partition_by: Sequence[str] | None = None,
+        based_on: int | None = None,
     ) -> CommitInfo:
         """Atomically replace the given partition values with ``df`` (idempotent per partition).
 
         ``partitions`` names the replaced values, e.g. ``{"day": [date(2026, 11, 1)]}``: whatever
         those partitions held is removed and ``df`` added in one commit, even when ``df`` has no
-        rows for some of them. Every row of ``df`` must fall inside ``partitions``.
+        rows for some of them. Every row of ``df`` must fall inside ``partitions``. ``based_on``
+        as for :meth:`write`, checked against those partitions only.
         """
         if not partitions or not all(partitions.values()):
             raise LakeError(f"{table}: replace_partitions needs at least one partition value to replace")
@@ -173,8 +219,35 @@ class Lake:
         allowed = {c: {partition_value_text(v) for v in vs} for c, vs in partitions.items()}
         return self._timed(
             table,
-            lambda: self._impl.replace_partitions(self.uri(table), table, df, pcols, allowed),
+            lambda: self._impl.replace_partitions(self.uri(table), table, df, pcols, allowed, based_on=based_on),
         )
+
+    def rewrite(
+        self,
+        table: str,
+        build: Build,
+        partitions: Mapping[str, Sequence[Any]] | None = None,
+        partition_by: Sequence[str] = (),
+    ) -> CommitInfo:
+        """Read-modify-write in one commit: ``build(rows)`` gives the new content of ``partitions``
+        (None: the whole table) from the rows they hold now (None when the table does not exist).
+
+        When another job changes those rows before the commit lands, ``build`` runs again on the
+        new version, up to ``lake.commit_retries`` times; then LakeError, nothing committed.
+        """
+        last: ConcurrentChangeError | None = None
+        for _ in range(self.settings.commit_retries + 1):
+            exists = self.exists(table)
+            based_on = self._impl.version(self.uri(table)) if exists else ABSENT
+            current = self.read(table, version=based_on, partitions=partitions) if exists else None
+            df = build(current)
+            try:
+                if partitions:
+                    return self.replace_partitions(table, df, partitions, list(partition_by) or None, based_on)
+                return self.write(table, df, partition_by, based_on=based_on)
+            except ConcurrentChangeError as exc:
+                last = exc
+        raise LakeError(f"{table}: gave up after {self.settings.commit_retries + 1} conflicting commits ({last})")
 
     def merge(self, table: str, df: DataFrame, keys: Sequence[str], partition_by: Sequence[str] = ()) -> CommitInfo:
         """Upsert ``df`` by ``keys``: matching rows are replaced, new ones inserted, others kept.
@@ -187,28 +260,39 @@ class Lake:
         missing = [k for k in keys if k not in df.columns]
         if missing:
             raise LakeError(f"{table}: merge keys {missing} are not columns of the new data")
-        if not self.exists(table):
-            return self.write(table, df, partition_by)
-        df, pcols = self._conform(table, df, ())
-        current = self.read(table)
+        if self.exists(table):
+            df, pcols = self._conform(table, df, ())
+        else:
+            df, pcols = _registered(table, df, partition_by)
+        replaced = None
         if pcols:
             touched = [r.asDict() for r in df.select(*pcols).distinct().collect()]  # one row per partition
             if not touched:
                 return self._noop(table, "MERGE")
-            allowed = {c: {partition_value_text(t[c]) for t in touched} for c in pcols}
-            current = current.where(_partition_predicate(touched, pcols))
-        merged = current.join(df.select(*keys).distinct(), on=list(keys), how="left_anti").unionByName(df)
-        if pcols:
-            return self._timed(
-                table, lambda: self._impl.replace_partitions(self.uri(table), table, merged, pcols, allowed)
-            )
-        return self._timed(table, lambda: self._impl.overwrite(self.uri(table), table, merged, [], keep_schema=True))
+            replaced = {c: sorted({t[c] for t in touched}, key=lambda v: (v is None, v)) for c in pcols}
+
+        def merged(current: DataFrame | None) -> DataFrame:
+            if current is None:
+                return df
+            if replaced:
+                current = current.where(_partition_predicate(touched, pcols))
+            kept = current.join(df.select(*keys).distinct(), on=list(keys), how="left_anti")
+            return kept.select(*df.columns).unionByName(df)
+
+        return self.rewrite(table, merged, replaced, pcols)
 
     # ---------------------------------------------------------------- maintenance
     def optimize(self, table: str, partitions: Mapping[str, Sequence[Any]] | None = None) -> CommitInfo:
         """Rewrite small files into fewer, larger ones (data unchanged, one commit)."""
         self._require(table)
-        return self._timed(table, lambda: self._impl.optimize(self.uri(table), table, partition_filters(partitions)))
+        for _ in range(self.settings.commit_retries + 1):
+            try:
+                return self._timed(
+                    table, lambda: self._impl.optimize(self.uri(table), table, partition_filters(partitions))
+                )
+            except ConcurrentChangeError:  # a job wrote meanwhile: compact what is there now
+                continue
+        return self._noop(table, "OPTIMIZE")
 
     def vacuum(self, table: str, retention_hours: float | None = None) -> list[str]:
         """Delete files no version within the retention window needs, and orphans of failed jobs."""
@@ -247,11 +331,14 @@ class Lake:
 
     def _timed(self, table: str, action) -> CommitInfo:
         try:
-            return action()
+            commit = action()
         except (LakeError, SchemaMismatchError):
             raise
         except Exception as exc:  # surface engine errors as one line naming the table
             raise LakeError(f"{table}: write failed: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+        if self._pinning:
+            self._pins[table] = commit.version  # the job sees what it wrote
+        return commit
 
     def _noop(self, table: str, operation: str) -> CommitInfo:
         return CommitInfo(table, self.version(table), operation, 0, 0)

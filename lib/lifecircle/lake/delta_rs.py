@@ -16,12 +16,14 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
-from lifecircle.errors import LakeError
+from lifecircle.errors import ConcurrentChangeError, LakeError
 from lifecircle.lake import faults
+from lifecircle.lake.conflicts import changed_since
 from lifecircle.lake.fs import HadoopFS
 from lifecircle.lake.log import add_actions, describe, partition_row_counts
 from lifecircle.lake.schema import spark_schema_of, to_delta_schema
 from lifecircle.lake.types import (
+    ABSENT,
     NULL_PARTITION,
     STAGING_DIR,
     Allowed,
@@ -89,15 +91,23 @@ class DeltaRsEngine:
         )
 
     # ---------------------------------------------------------------- writing
-    def overwrite(self, uri: str, table: str, df: DataFrame, pcols: list[str], keep_schema: bool = False) -> CommitInfo:
+    def overwrite(
+        self,
+        uri: str,
+        table: str,
+        df: DataFrame,
+        pcols: list[str],
+        keep_schema: bool = False,
+        based_on: int | None = None,
+    ) -> CommitInfo:
         schema = self.schema(uri) if keep_schema and self.exists(uri) else df.schema
-        return self._write(uri, table, df, pcols, "overwrite", None, "WRITE", schema)
+        return self._write(uri, table, df, pcols, "overwrite", None, "WRITE", schema, based_on=based_on)
 
     def append(self, uri: str, table: str, df: DataFrame, pcols: list[str]) -> CommitInfo:
         return self._write(uri, table, df, pcols, "append", None, "APPEND", df.schema)
 
     def replace_partitions(
-        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed
+        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed, based_on: int | None = None
     ) -> CommitInfo:
         terms = pruning_terms([(c, "in", list(values)) for c, values in allowed.items()])
         if len(terms) > 1:  # delta-rs overwrites take one conjunction, not an OR of them
@@ -106,10 +116,13 @@ class DeltaRsEngine:
                 f"column in one commit ({dict(allowed)}); write the null partition in a separate call"
             )
         filters = terms[0]
-        return self._write(uri, table, df, pcols, "overwrite", allowed, "REPLACE PARTITIONS", df.schema, filters)
+        return self._write(
+            uri, table, df, pcols, "overwrite", allowed, "REPLACE PARTITIONS", df.schema, filters, based_on=based_on
+        )
 
     def optimize(self, uri: str, table: str, filters: Filters) -> CommitInfo:
         dt = self._table(uri)
+        based_on = dt.version()  # a write landing meanwhile makes this compaction stale: not committed
         pcols = list(dt.metadata().partition_columns)
         actions = add_actions(dt)
         columns = [[partition_value_text(v) for v in actions.column(f"partition.{c}").to_pylist()] for c in pcols]
@@ -133,12 +146,16 @@ class DeltaRsEngine:
         target = max(1, math.ceil(total / (self.settings.target_file_mb * 1024 * 1024)))
         if not pcols:
             compacted = self.read(uri, None, None).coalesce(target)
-            return self._write(uri, table, compacted, [], "overwrite", None, "OPTIMIZE", self.schema(uri), data_change=False)
+            return self._write(
+                uri, table, compacted, [], "overwrite", None, "OPTIMIZE", self.schema(uri),
+                data_change=False, based_on=based_on,
+            )
         allowed = {c: {k[j] for k in crowded} for j, c in enumerate(pcols)}
         narrowed = [(c, "in", sorted(vs)) for c, vs in allowed.items()]
         compacted = self.read(uri, None, narrowed).repartition(target, *pcols)
         return self._write(
-            uri, table, compacted, pcols, "overwrite", allowed, "OPTIMIZE", self.schema(uri), narrowed, data_change=False
+            uri, table, compacted, pcols, "overwrite", allowed, "OPTIMIZE", self.schema(uri), narrowed,
+            data_change=False, based_on=based_on,
         )
 
     def vacuum(self, uri: str, hours: float) -> list[str]:
@@ -167,11 +184,43 @@ class DeltaRsEngine:
         schema: T.StructType,
         filters: Any = None,
         data_change: bool = True,
+        based_on: int | None = None,
     ) -> CommitInfo:
+        """Stage and commit; ``based_on`` is the version the content was computed from (None: a
+        blind write, whose content does not depend on the table)."""
         txn = new_staging_name()
+        if based_on is not None:  # fail before the Parquet is written when the answer is known
+            self.check_unchanged(uri, table, based_on, allowed)
         adds, rows = self.stage(uri, table, df, pcols, txn, allowed, data_change)
-        version = self.commit(uri, table, adds, mode, schema, pcols, filters, operation, txn)
+        try:
+            version = self.commit(uri, table, adds, mode, schema, pcols, filters, operation, txn, based_on, allowed)
+        except ConcurrentChangeError:
+            self._discard(uri, adds)
+            raise
         return CommitInfo(table, version, operation, rows, len(adds))
+
+    def check_unchanged(
+        self, uri: str, table: str, based_on: int, scope: Allowed | None, snapshot: DeltaTable | None = None
+    ) -> None:
+        """Raise ConcurrentChangeError when a commit after ``based_on`` (up to ``snapshot``, by
+        default the latest) changed data in ``scope``."""
+        if snapshot is None and self.exists(uri):
+            snapshot = DeltaTable(uri)
+        current = snapshot.version() if snapshot is not None else None
+        fs = HadoopFS(self.spark, uri)
+        conflict = changed_since(fs, uri, snapshot is not None, current, based_on, scope)
+        if conflict is not None:
+            read = "before the table existed" if based_on == ABSENT else f"at version {based_on}"
+            raise ConcurrentChangeError(
+                f"{table}: changed by another job (version {conflict}) after this one read it {read}; "
+                "nothing committed"
+            )
+
+    def _discard(self, uri: str, adds: list[AddAction]) -> None:
+        """Delete a refused commit's files (no version names them; vacuum would remove them later)."""
+        fs = HadoopFS(self.spark, uri)
+        for add in adds:
+            fs.delete(f"{uri}/{add.path}", recursive=False)
 
     def stage(
         self,
@@ -220,19 +269,35 @@ class DeltaRsEngine:
         filters: Any,
         operation: str,
         txn: str,
+        based_on: int | None = None,
+        scope: Allowed | None = None,
     ) -> int:
-        """One Delta transaction for all ``adds``, retried when another writer committed first."""
+        """One Delta transaction for all ``adds``, retried when another writer committed first.
+
+        A blind write is retried as it is (a partition overwrite replaces whatever the other writer
+        put there, which is what it means). A write ``based_on`` a version is retried only while no
+        commit since that version changed data in ``scope``; otherwise ConcurrentChangeError. delta-rs
+        itself never retries (``max_commit_retries=0``): its retry would keep the removals of the
+        older snapshot and leave the other writer's files next to ours.
+        """
         delta_schema = to_delta_schema(schema)
-        props = CommitProperties(custom_metadata={"lifecircle.txn": txn, "lifecircle.operation": operation})
+        props = CommitProperties(
+            custom_metadata={"lifecircle.txn": txn, "lifecircle.operation": operation}, max_commit_retries=0
+        )
         last_error: Exception | None = None
         for attempt in range(self.settings.commit_retries + 1):
+            # The snapshot is loaded before the check and the commit goes on top of it, so a commit
+            # landing in between makes ours collide (and be checked again) instead of slipping past.
+            snapshot = DeltaTable(uri) if DeltaTable.is_deltatable(uri) else None
+            if based_on is not None:
+                self.check_unchanged(uri, table, based_on, scope, snapshot)
             try:
-                if not DeltaTable.is_deltatable(uri):
+                if snapshot is None:
                     create_table_with_add_actions(
                         uri, delta_schema, adds, mode="error", partition_by=pcols or None, commit_properties=props
                     )
                 else:
-                    DeltaTable(uri).create_write_transaction(
+                    snapshot.create_write_transaction(
                         adds,
                         mode=mode,
                         schema=delta_schema,

@@ -64,10 +64,18 @@ class Engine(Protocol):
 
     # ---------------------------------------------------------------- writing (one commit each)
     def overwrite(
-        self, uri: str, table: str, df: DataFrame, pcols: list[str], keep_schema: bool = False
+        self,
+        uri: str,
+        table: str,
+        df: DataFrame,
+        pcols: list[str],
+        keep_schema: bool = False,
+        based_on: int | None = None,
     ) -> CommitInfo:
         """Create the table or replace all its content. The new schema is ``df``'s unless
-        ``keep_schema`` (then ``df`` already has the table's columns)."""
+        ``keep_schema`` (then ``df`` already has the table's columns). ``based_on``: the version
+        ``df`` was computed from (``ABSENT``: before the table existed; None: a blind write);
+        ConcurrentChangeError, nothing committed, when a commit since then changed data."""
         ...
 
     def append(self, uri: str, table: str, df: DataFrame, pcols: list[str]) -> CommitInfo:
@@ -75,15 +83,19 @@ class Engine(Protocol):
         the schema."""
         ...
 
-    def replace_partitions(self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed) -> CommitInfo:
+    def replace_partitions(
+        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed, based_on: int | None = None
+    ) -> CommitInfo:
         """Atomically remove every row whose partition values are all in ``allowed`` and add
         ``df``. A row of ``df`` outside ``allowed`` fails the write before anything is committed.
-        Concurrent replacements of disjoint partitions must both land."""
+        Concurrent replacements of disjoint partitions must both land. ``based_on`` as for
+        :meth:`overwrite`, for changes inside ``allowed`` only."""
         ...
 
     def optimize(self, uri: str, table: str, filters: Filters) -> CommitInfo:
         """Compact the small files of the selected partitions (``filters``; None: all) into
-        fewer files, content unchanged; may commit nothing when there is nothing to compact."""
+        fewer files, content unchanged; may commit nothing when there is nothing to compact.
+        ConcurrentChangeError when a write landed while it compacted."""
         ...
 
     def vacuum(self, uri: str, hours: float) -> list[str]:

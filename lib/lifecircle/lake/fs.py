@@ -69,6 +69,38 @@ class HadoopFS:
     def delete(self, uri: str, recursive: bool = True) -> bool:
         return bool(self._fs.delete(self._p(uri), recursive))
 
+    def read_text(self, uri: str) -> str | None:
+        """A small file's text (a Delta log entry, a lease), or None when it does not exist."""
+        path = self._p(uri)
+        if not self._fs.exists(path):
+            return None
+        stream = self._fs.open(path)
+        try:
+            return self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+        finally:
+            stream.close()
+
+    def create_exclusive(self, uri: str, text: str) -> bool:
+        """Create ``uri`` holding ``text`` unless it exists (atomic on HDFS); False if it existed."""
+        try:
+            stream = self._fs.create(self._p(uri), False)
+        except Exception:  # py4j wraps FileAlreadyExistsException
+            if self.exists(uri):
+                return False
+            raise
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+        return True
+
+    def write_text(self, uri: str, text: str) -> None:
+        stream = self._fs.create(self._p(uri), True)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+
     def parquet_row_count(self, uri: str) -> int:
         """Rows in one Parquet file, read from its footer only (works for any Hadoop URI)."""
         parquet = self._jvm.org.apache.parquet.hadoop

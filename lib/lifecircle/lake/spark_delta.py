@@ -16,7 +16,9 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
-from lifecircle.errors import LakeError
+from lifecircle.errors import ConcurrentChangeError, LakeError
+from lifecircle.lake.conflicts import changed_since
+from lifecircle.lake.fs import HadoopFS
 from lifecircle.lake.log import describe, partition_row_counts
 from lifecircle.lake.types import Allowed, CommitInfo, Filters, TableInfo
 
@@ -121,7 +123,28 @@ class SparkDeltaEngine:
             table, int(last["version"]), operation, int(metrics.get("numOutputRows", 0)), int(metrics.get("numFiles", 0))
         )
 
-    def overwrite(self, uri: str, table: str, df: DataFrame, pcols: list[str], keep_schema: bool = False) -> CommitInfo:
+    def _check_unchanged(self, uri: str, table: str, based_on: int | None, scope: Allowed | None) -> None:
+        # The connector's own conflict check starts at the write, not at the read ``based_on``
+        # names; this closes that gap up to the write (a commit landing during the write itself
+        # is caught by the connector only when it touches the same files).
+        if based_on is None:
+            return
+        exists = self.exists(uri)
+        current = LogReader(uri).version() if exists else None
+        conflict = changed_since(HadoopFS(self.spark, uri), uri, exists, current, based_on, scope)
+        if conflict is not None:
+            raise ConcurrentChangeError(f"{table}: changed by another job (version {conflict}); nothing committed")
+
+    def overwrite(
+        self,
+        uri: str,
+        table: str,
+        df: DataFrame,
+        pcols: list[str],
+        keep_schema: bool = False,
+        based_on: int | None = None,
+    ) -> CommitInfo:
+        self._check_unchanged(uri, table, based_on, None)
         writer = df.write.format("delta").mode("overwrite").partitionBy(*pcols)
         if not keep_schema:
             writer = writer.option("overwriteSchema", "true")
@@ -132,7 +155,10 @@ class SparkDeltaEngine:
         df.write.format("delta").mode("append").partitionBy(*pcols).save(uri)
         return self._commit_info(uri, table, "APPEND")
 
-    def replace_partitions(self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed) -> CommitInfo:
+    def replace_partitions(
+        self, uri: str, table: str, df: DataFrame, pcols: list[str], allowed: Allowed, based_on: int | None = None
+    ) -> CommitInfo:
+        self._check_unchanged(uri, table, based_on, allowed)
         (
             df.write.format("delta")
             .mode("overwrite")

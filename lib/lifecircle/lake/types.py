@@ -28,6 +28,8 @@ _SAFE_PARTITION_VALUE = re.compile(r"^[A-Za-z0-9_.:+-]+$")
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 # Where delta-rs writes stage their Parquet before the commit; vacuum clears leftovers.
 STAGING_DIR = "_staging"
+# ``based_on`` of a commit whose content was computed when the table did not exist yet.
+ABSENT = -1
 
 
 @dataclass(frozen=True)
