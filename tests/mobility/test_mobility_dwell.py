@@ -42,13 +42,23 @@ def test_slot_split_over_midnight_and_weekend(spark):
         (20, FRI, "evening_commute", False): (600, 1, "松山湖"),
         (21, FRI, "evening_commute", False): (1800, 1, "松山湖"),
     }
-    by_place = dwell_by_place(by_cell, places).where(F.col("slot") == "evening_commute").collect()
+    by_place = dwell_by_place(stays, places, DwellSettings(), TZ).where(F.col("slot") == "evening_commute").collect()
     assert [(r.place_id, r.dwell_s, r.n_stays, r.district) for r in by_place] == [
         ("P_WORK", 2400, 2, "松山湖")
     ]
     # Nothing is lost or counted twice.
     total = by_cell.agg(F.sum("dwell_s")).first()[0]
     assert total == sum(r.duration_s for r in stays.collect())
+
+
+def test_a_visit_on_two_cells_of_a_place_in_one_slot_counts_once(spark):
+    _, places, _ = dims(spark)
+    # One presence at work cut into two pieces (e.g. at the day cut), on the place's two cells.
+    visit = at(FRI, "08:45")
+    pieces = [("a", 20, visit, at(FRI, "12:00"), 5, visit), ("a", 21, at(FRI, "12:00"), at(FRI, "16:00"), 5, visit)]
+    by_place = dwell_by_place(stays_df(spark, pieces), places, DwellSettings(), TZ)
+    got = [(r.place_id, r.dwell_s, r.n_stays) for r in by_place.where(F.col("slot") == "work_hours").collect()]
+    assert got == [("P_WORK", 7 * 3600, 1)]  # summing the cells' counts gave 2
 
 
 def test_night_slot_collects_both_ends_of_a_day(spark):

@@ -110,16 +110,21 @@ def dwell_by_cell(stays: DataFrame, cells: DataFrame, settings: DwellSettings, t
     )
 
 
-def dwell_by_place(dwell_cell: DataFrame, places: DataFrame) -> DataFrame:
+def dwell_by_place(stays: DataFrame, places: DataFrame, settings: DwellSettings, tz: str) -> DataFrame:
     """mobility/dwell_daily: subscriber × place × day × slot (known places only).
 
-    Each stay sits on one cell, so summing the cells' stay counts counts each stay once.
+    From the stays, not by summing mobility/dwell_daily_cell: the pieces of one visit can sit on
+    two cells of the place within one slot (a visit cut at the day boundary), and a sum of the
+    cells' visit counts would count that visit twice.
     """
     districts = places.select(F.col("place_id"), F.col("district"))
     return (
-        dwell_cell.where(F.col("place_id").isNotNull())
+        slot_parts(stays.where(F.col("place_id").isNotNull()), settings, tz)
         .groupBy(F.col("subscriber_id"), F.col("place_id"), F.col("day"), F.col("slot"), F.col("is_weekend"))
-        .agg(F.sum(F.col("dwell_s")).alias("dwell_s"), F.sum(F.col("n_stays")).cast("int").alias("n_stays"))
+        .agg(
+            F.sum(F.col("dwell_s")).alias("dwell_s"),
+            F.count_distinct(F.col("visit_id")).cast("int").alias("n_stays"),
+        )
         .join(F.broadcast(districts), on="place_id", how="left")
         .select(
             F.col("subscriber_id"),

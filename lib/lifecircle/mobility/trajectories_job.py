@@ -72,16 +72,15 @@ def run(
                 tables.STAYS, stays.where(F.col("day") >= F.lit(start)), {"day": out_days}
             )
             progress("stays", f"{start}..{end}", rows=result.wrote(commit).rows_added)
-            dwell_cell = dwell_by_cell(stays, cells, settings.dwell, tz)
-            dwell_cell = dwell_cell.where(F.col("day").between(F.lit(start), F.lit(end))).persist()
+            in_range = F.col("day").between(F.lit(start), F.lit(end))
+            dwell_cell = dwell_by_cell(stays, cells, settings.dwell, tz).where(in_range).persist()
             try:
                 commit = lake.replace_partitions(
                     tables.DWELL_DAILY_CELL, dwell_cell, {"day": out_days}
                 )
                 progress("dwell_daily_cell", rows=result.wrote(commit).rows_added)
-                commit = lake.replace_partitions(
-                    tables.DWELL_DAILY, dwell_by_place(dwell_cell, places), {"day": out_days}
-                )
+                dwell_place = dwell_by_place(stays, places, settings.dwell, tz).where(in_range)
+                commit = lake.replace_partitions(tables.DWELL_DAILY, dwell_place, {"day": out_days})
                 progress("dwell_daily", rows=result.wrote(commit).rows_added)
             finally:
                 dwell_cell.unpersist()
