@@ -16,6 +16,7 @@ from lifecircle import tables
 from lifecircle.cli import invoke
 from lifecircle.lake import Lake
 from lifecircle.lake.faults import ENV as FAULT_ENV
+from lifecircle.lake.types import STAGING_DIR
 
 START, PERIOD = dt.date(2026, 11, 2), "2026-11"
 CONSOLE = Path(sys.executable).with_name("lifecircle")
@@ -81,7 +82,8 @@ def snapshot_files(lake: Lake, table: str) -> set[str]:
 
 def parquet_on_disk(lake: Lake, table: str) -> set[str]:
     folder = Path(_local(lake.uri(table)))
-    return {str(p) for p in folder.rglob("*.parquet") if "_delta_log" not in p.parts}
+    # Staged files wait in _staging, which no read looks into; vacuum clears it.
+    return {str(p) for p in folder.rglob("*.parquet") if not {"_delta_log", STAGING_DIR} & set(p.parts)}
 
 
 def assert_reads_only_committed(spark, lake: Lake) -> dict[str, set[str]]:

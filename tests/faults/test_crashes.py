@@ -8,7 +8,16 @@ import signal
 
 import pytest
 from conftest import copy_of
-from fault_helpers import assert_reads_only_committed, content, ingest_args, lifecircle, run_here, tags_args
+from fault_helpers import (
+    assert_reads_only_committed,
+    content,
+    ingest_args,
+    lifecircle,
+    parquet_on_disk,
+    run_here,
+    snapshot_files,
+    tags_args,
+)
 
 from lifecircle import tables
 from lifecircle.lake import Lake
@@ -16,6 +25,7 @@ from lifecircle.lake import Lake
 pytestmark = pytest.mark.faults
 
 KILLED = -signal.SIGKILL
+INGEST, RUNS = str(tables.INGEST_FILES), str(tables.JOB_RUNS)
 # Each case costs a JVM start, a run up to the fault and a rerun; CI runs one case per stage, the
 # whole matrix runs with LIFECIRCLE_FAULTS=all.
 ALL = pytest.mark.skipif(os.environ.get("LIFECIRCLE_FAULTS") != "all", reason="LIFECIRCLE_FAULTS=all runs every case")
@@ -27,28 +37,52 @@ def crash(spark, city, args: list[str], fault: str) -> Lake:
     return Lake(spark, args[args.index("--lake") + 1])
 
 
+def orphans_of(lake: Lake, table: str) -> set[str]:
+    """Parquet in the table's folder that no snapshot lists (a first write leaves no table yet)."""
+    return parquet_on_disk(lake, table) - (snapshot_files(lake, table) if lake.exists(table) else set())
+
+
 @pytest.mark.parametrize(
     ("fault", "orphaned"),
     [
         ("staged:raw/signaling", False),  # Parquet in the staging folder, nothing in the table's
         ("moving:raw/signaling", True),  # a data file in the table folder, in no commit
         pytest.param("committed:raw/signaling", False, marks=ALL),  # committed, the rest never ran
-        # The ledger is committed but the run is not in ops/job_runs: the rerun skips every file
-        # as already ingested (same hash) and must still leave a clean run's content.
-        (f"committed:{tables.INGEST_FILES}", False),
     ],
 )
 def test_an_ingest_killed_at_a_commit_stage_reruns_to_a_clean_runs_content(
     spark, city, clean_ingest, tmp_path, fault, orphaned
 ):
     lake = crash(spark, city, ingest_args(city, copy_of(city.root / "no-lake", tmp_path)), fault)
-    orphans = assert_reads_only_committed(spark, lake)
-    table = fault.split(":", 1)[1]
-    assert bool(orphans.get(table)) is orphaned, orphans.get(table)
+    assert_reads_only_committed(spark, lake)
+    assert bool(orphans_of(lake, fault.split(":", 1)[1])) is orphaned
 
     run_here(city, *ingest_args(city, tmp_path / "lake"))
     assert_reads_only_committed(spark, lake)
     assert content(lake) == clean_ingest
+
+
+def test_an_ingest_killed_after_its_ledger_commit_reruns_skipping_every_file(spark, city, clean_ingest, tmp_path):
+    # The ledger is committed but the run is not in ops/job_runs (the kill came first).
+    lake = crash(spark, city, ingest_args(city, copy_of(city.root / "no-lake", tmp_path)), f"committed:{INGEST}")
+    assert_reads_only_committed(spark, lake)
+
+    run_here(city, *ingest_args(city, tmp_path / "lake"))
+    after, clean = content(lake), dict(clean_ingest)
+    ledger, clean_ledger = after.pop(INGEST), clean.pop(INGEST)
+    runs, clean_runs = after.pop(RUNS), clean.pop(RUNS)
+    assert after == clean  # the lake's data
+    # one ingest run recorded, the rerun, whose rows are the ledger rows it added
+    assert [(job, params, status) for job, params, _, status, _ in runs] == [
+        (job, params, status) for job, params, _, status, _ in clean_runs
+    ]
+    # The rerun read every file again and skipped it as the same content: noted once per file, as
+    # any rerun notes it (ingest/ledger.py), and nothing else changed in the ledger.
+    columns = [c for c in tables.INGEST_FILES.schema.fieldNames() if not c.endswith("_at")]  # as content()
+    status, sha256 = columns.index("status"), columns.index("sha256")
+    skipped = [r for r in ledger if r[status] == "skipped_same_hash"]
+    assert [r for r in ledger if r not in skipped] == clean_ledger
+    assert sorted(r[0] for r in skipped) == sorted(r[0] for r in clean_ledger if r[sha256] is not None)
 
 
 @pytest.mark.parametrize(
