@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 from conftest import copy_of
@@ -32,9 +33,10 @@ ALL = pytest.mark.skipif(os.environ.get("LIFECIRCLE_FAULTS") != "all", reason="L
 
 
 def crash(spark, city, args: list[str], fault: str) -> Lake:
-    done = lifecircle(city.conf, *args, fault=fault)
+    root = Path(args[args.index("--lake") + 1])
+    done = lifecircle(city.conf, *args, fault=fault, log_dir=root.parent / "logs")  # a killed run keeps its log
     assert done.returncode == KILLED, f"{fault}: exit {done.returncode}\n{done.stderr[-2000:]}"
-    return Lake(spark, args[args.index("--lake") + 1])
+    return Lake(spark, str(root))
 
 
 def orphans_of(lake: Lake, table: str) -> set[str]:
