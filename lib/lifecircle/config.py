@@ -57,11 +57,23 @@ class PseudonymSettings:
 
 
 @dataclass(frozen=True)
+class VaultSettings:
+    """Where vault/identity (the raw msisdns) lives: its own root, never inside the lake's."""
+
+    root: str = ""  # empty: beside the lake, <lake root>_vault
+
+    def __post_init__(self) -> None:
+        if self.root != self.root.strip():
+            raise ValueError(f"root {self.root!r} has surrounding spaces")
+
+
+@dataclass(frozen=True)
 class Config:
     spark: SparkSettings = field(default_factory=SparkSettings)
     lake: LakeSettings = field(default_factory=LakeSettings)
     time: TimeSettings = field(default_factory=TimeSettings)
     pseudonym: PseudonymSettings = field(default_factory=PseudonymSettings)
+    vault: VaultSettings = field(default_factory=VaultSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     mobility: MobilitySettings = field(default_factory=MobilitySettings)
     tags: TagSettings = field(default_factory=TagSettings)
