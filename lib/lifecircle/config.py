@@ -60,11 +60,7 @@ class PseudonymSettings:
 class VaultSettings:
     """Where vault/identity (the raw msisdns) lives: its own root, never inside the lake's."""
 
-    root: str = ""  # empty: beside the lake, <lake root>_vault
-
-    def __post_init__(self) -> None:
-        if self.root != self.root.strip():
-            raise ValueError(f"root {self.root!r} has surrounding spaces")
+    root: str = ""  # empty: beside the lake, <lake root>_vault (checked against --lake by lifecircle.vault)
 
 
 @dataclass(frozen=True)
