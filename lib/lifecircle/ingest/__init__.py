@@ -3,7 +3,8 @@
 Entry point: :func:`lifecircle.ingest.job.run`. Tables written: ``raw/signaling``, the monthly
 ``raw/subscribers``, ``raw/usage``, ``raw/product_status``, ``raw/complaints``,
 ``raw/ocrm_feedback``, ``dim/cells``, ``dim/places``, ``dim/cell_place``, ``dim/events``,
-``dim/products``, ``raw/quarantine``, ``vault/identity`` and the ledger ``ops/ingest_files``.
+``dim/products``, ``raw/quarantine``, ``ops/lake_key`` (the key fingerprint), the vault's ``vault/identity``
+and the ledger ``ops/ingest_files``.
 
 Quarantine reason codes (``raw/quarantine.reason``; the first failing check wins, in this order)
 
@@ -47,6 +48,7 @@ same normalized msisdn, event_time, event_type, lac, cell_id; CSV: all normalize
 whether the first copy came in the same file, another file of the same run, or an earlier run.
 
 ``raw`` never holds a full number: the msisdn field is masked to its first 3 and last 2 characters
-(``138******00``) and any other 11-digit number in the line likewise; ``vault/identity`` is the only
-table with raw msisdns.
+(``138******00``) and any other run of 10 or more digits in the line likewise
+(``fields.mask_numbers_in_text``); ``vault/identity``, under the vault root beside the lake, is
+the only table with raw msisdns.
 """

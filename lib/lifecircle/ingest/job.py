@@ -1,4 +1,5 @@
-"""The ingest job: landing files → raw/dim tables, raw/quarantine, vault/identity, ops/ingest_files.
+"""The ingest job: landing files → raw/dim tables, raw/quarantine, ops/ingest_files, and the vault's
+vault/identity (under the vault root, see lifecircle.vault).
 
 Each table gets at most one commit per run, the ledger last: a run that fails part-way leaves the
 ledger as it was, so the next run ingests the same files again and, because rows of re-ingested
@@ -13,11 +14,11 @@ from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
 
-from lifecircle import tables
+from lifecircle import tables, vault
 from lifecircle.config import Config
 from lifecircle.errors import InputError
 from lifecircle.ingest import extracts, files, ledger, params, pipeline, quarantine
-from lifecircle.ingest.identity import identity_rows, pseudonym_key
+from lifecircle.ingest.identity import identity_rows, pseudonym_key, require_lake_key
 from lifecircle.ingest.lines import file_name, read_lines
 from lifecircle.ingest.records import outcome_counts, quarantine_rows
 from lifecircle.ingest.summary import Summary
@@ -71,7 +72,10 @@ def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: J
     key = pseudonym_key(conf.pseudonym)  # fail before any work when the key is missing
     # Every table ingest reads back (kept rows, the ledger, cells) must be one this version wrote.
     read_back = [s.table for s in (*params.SPECS.values(), *extracts.SPECS.values())]
-    lake.require(optional=[*read_back, tables.SIGNALING, tables.QUARANTINE, tables.INGEST_FILES, tables.IDENTITY])
+    lake.require(optional=[*read_back, tables.SIGNALING, tables.QUARANTINE, tables.INGEST_FILES, tables.LAKE_KEY])
+    # A second key would give the numbers a second subscriber_id: refused before anything is written.
+    if (commit := require_lake_key(spark, conf, lake, key)) is not None:
+        result.wrote(commit)
     found, ignored = files.list_landing(spark, landing)
     candidates, problems = files.inspect_files(spark, [f for f in found if files.in_range(f, start, end)])
     progress("list", f"{len(candidates)} interface files in range, {len(ignored)} other files ignored")
@@ -108,7 +112,7 @@ def _ingest(spark, conf: Config, lake: Lake, landing: str, start, end, result: J
             if kind_files:
                 _ingest_kind(spark, lake, conf, key, kind, kind_files, reingested, state, summary, result, progress)
         # An unreadable file's quarantine row of an earlier run is replaced, not repeated.
-        _commit_run_wide(lake, state, [*reingested, *[f.file for f in unreadable]], result, progress)
+        _commit_run_wide(conf, lake, state, [*reingested, *[f.file for f in unreadable]], result, progress)
     finally:
         for df in state.persisted:
             df.unpersist()
@@ -165,13 +169,15 @@ def _ingest_kind(spark, lake, conf, key, kind, kind_files, reingested, state: _R
         summary.unknown_categories = params.compute_unknown_categories(spark, lake.read(tables.PLACES)).collect()
 
 
-def _commit_run_wide(lake: Lake, state: _Run, reingested: list[str], result: JobResult, progress: Progress) -> None:
-    """raw/quarantine and vault/identity: one commit each for all kinds of the run."""
+def _commit_run_wide(
+    conf: Config, lake: Lake, state: _Run, reingested: list[str], result: JobResult, progress: Progress
+) -> None:
+    """raw/quarantine and the vault's vault/identity: one commit each for all kinds of the run."""
     commit = quarantine.commit_quarantine(lake, state.quarantined, reingested, state.touched)
     if commit is not None:
         result.wrote(commit)
         progress("write raw/quarantine", f"version {commit.version}", rows=commit.rows_added)
     if state.identities:
         numbers = reduce(DataFrame.unionByName, state.identities).distinct()
-        commit = result.wrote(lake.merge(tables.IDENTITY, numbers, ["subscriber_id"]))
-        progress("write vault/identity", f"version {commit.version}", rows=commit.rows_added)
+        commit = result.wrote(vault.write_identity(lake.spark, conf, lake.root, numbers))
+        progress(f"write {tables.IDENTITY} (vault)", f"version {commit.version}", rows=commit.rows_added)
