@@ -142,8 +142,8 @@ def _refuse_missing_partners(missing: list[str], rewrites: list[files.LandingFil
 
     changed = sorted({f.file for f in rewrites for m in missing if same_scope(m, f)})
     raise InputError(
-        f"not ingesting {', '.join(changed)}: {', '.join(missing)} (current, counted duplicates) may hold the only "
-        "copies of rows that leave with the earlier version, and cannot be read from the landing folder; "
+        f"not ingesting {', '.join(changed)}: the current {', '.join(missing)} may hold the only copies of "
+        "records that leave with the earlier version, and cannot be read from the landing folder; "
         "put the missing file back, or take the new one out again (nothing was written)"
     )
 
