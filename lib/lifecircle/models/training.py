@@ -247,9 +247,9 @@ def permutation_importance_top(model, x: pd.DataFrame, y: np.ndarray, w: np.ndar
     for col in candidates:
         shuffled = x.copy()
         shuffled[col] = rng.permutation(shuffled[col].to_numpy())
-        drops.append((col, base - weighted_auc(y, model.predict_proba(shuffled)[:, 1], w)))
+        drops.append((col, round(float(base - weighted_auc(y, model.predict_proba(shuffled)[:, 1], w)), 6)))
     drops.sort(key=lambda kv: (-kv[1], kv[0]))
-    return [{"feature": c, "auc_drop": round(float(d), 6)} for c, d in drops[:top]]
+    return [{"feature": c, "auc_drop": d} for c, d in drops[:top]]
 
 
 def coefficient_importance(model, top: int) -> list[dict[str, float]]:
@@ -259,7 +259,9 @@ def coefficient_importance(model, top: int) -> list[dict[str, float]]:
     calibrated = model.named_steps["model"]
     coefs = np.mean([c.estimator[-1].coef_[0] for c in calibrated.calibrated_classifiers_], axis=0)
     names = [str(n) for n in model.named_steps["encode"].get_feature_names_out()]
-    order = np.argsort(-np.abs(coefs), kind="stable")[:top]
+    # Ranked by the reported (rounded) value, ties by name: collinear features get coefficients
+    # equal up to float noise, which must not decide their order.
+    order = sorted(range(len(names)), key=lambda i: (-round(abs(float(coefs[i])), 6), names[i]))[:top]
     return [{"feature": names[i], "coefficient": round(float(coefs[i]), 6)} for i in order]
 
 
