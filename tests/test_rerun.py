@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from deltalake import DeltaTable
+from vault_scan import vault_leaks
 
 from lifecircle.config import load_config
 from lifecircle.models import registry
@@ -40,6 +41,7 @@ DAY = "2026-11-02"
 VOLATILE = {
     "ops/job_runs": {"run_id", "seconds", "started_at", "finished_at"},
     "ops/ingest_files": {"ingested_at"},
+    "ops/lake_key": {"written_at"},
     "models/training_status": {"trained_at", "seconds", "mlflow_run_id"},
 }
 # A tiny city has a handful of adopters: lower the minimum so that models are trained, and cap
@@ -113,7 +115,7 @@ def registry_content(home: Path) -> list[tuple]:
 def test_two_runs_on_one_landing_give_equal_tables(spark, run_cli, landing, tmp_path):
     # ``spark``: the commands then run on the shared test session (get_spark returns it).
     first, second = tmp_path / "first", tmp_path / "second"
-    run_chain(run_cli, landing, first, partitions=2)
+    log = run_chain(run_cli, landing, first, partitions=2)
     run_chain(run_cli, landing, second, partitions=3)
     a, b = lake_content(first / "lake"), lake_content(second / "lake")
     assert sorted(a) == sorted(b)
@@ -133,3 +135,10 @@ def test_two_runs_on_one_landing_give_equal_tables(spark, run_cli, landing, tmp_
     assert again["models/matching_matrix"] == a["models/matching_matrix"]
     assert again["models/training_status"] == a["models/training_status"]
     assert len(again["ops/job_runs"]) == len(a["ops/job_runs"]) + 2
+
+    # After the whole chain, no raw number of the vault is anywhere else: lake tables and files,
+    # the MLflow store, the progress and summary output (kept as a log file for the scan).
+    (first / "run.log").write_text(log + progress, encoding="utf-8")
+    leaks, scanned, numbers = vault_leaks(spark, first, first / "lake")
+    assert numbers >= 50 and scanned > 20 and any(p.is_file() for p in (first / "mlruns").rglob("*"))
+    assert leaks == {}
