@@ -2,13 +2,10 @@
 equal between two fresh lakes (own MLflow stores, a different shuffle partition count), apart
 from run timestamps, durations, MLflow run ids and the lake path in the job parameters.
 
-Doubles are compared to 9 significant digits (below 1e-9 as 0). Exactly, they are not equal across partition
-counts today: features/mobility.py (compute_dwell_features) sums doubles per subscriber
-(place_entropy, radius_gyration_km, and the slon/slat/clon/clat sums behind them) in the order
-the shuffle delivers rows, and float addition is not associative, so the last bits of those
-features, and of everything learnt from them, follow the partitioning (a one-place subscriber's
-radius of gyration came out 0.0 in one lake and 2.8e-13 km in the other). A different sample or
-split (what this test guards against) moves metrics and probabilities far above 1e-9.
+Doubles are compared to 9 significant digits (below 1e-9 as 0): a different sample or split
+(what this test guards against) moves metrics and probabilities far more. The per-subscriber float
+sums of features/mobility.py (place_entropy, radius_gyration_km) are summed as exact decimals,
+since a double sum's last bits follow the order the shuffle delivers rows in.
 
 Two fresh lakes prove more than a rerun into one lake: a rerun skips already-ingested files and
 keeps unchanged model versions, so it cannot tell "deterministic" from "not recomputed". Fresh
