@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import click
 import pytest
 
@@ -96,3 +100,74 @@ def test_a_real_spark_error_is_one_line(spark, tmp_path):
     assert "\n" not in line and "\tat " not in line
     assert line.split(":")[0].endswith(("Exception", "Error")), line
     assert str(blocker) in line, line
+
+
+def test_a_python_workers_error_is_the_last_line_of_its_traceback():
+    message = (
+        "[PYTHON_EXCEPTION] An exception was thrown from the Python worker: Traceback (most recent call last):\n"
+        '  File "job.py", line 3, in fail\n    raise KeyError("x")\nKeyError: \'x\'\n\n'
+        "During handling of the above exception, another exception occurred:\n\n"
+        'Traceback (most recent call last):\n  File "job.py", line 5, in fail\n'
+        '    raise ValueError("bad row")\nValueError: bad row\n SQLSTATE: 38000\n\tat org.apache.spark.X(X.scala:1)'
+    )
+    worker = FakeThrowable("org.apache.spark.api.python.PythonException", message)
+    assert one_line(FakePy4JJavaError(worker)) == "PythonException: ValueError: bad row"
+
+
+# A command that fails inside a Spark task, in a Python worker: the worst case for the terminal
+# (Executor and TaskSetManager log the Java stack and the Python traceback, each task once).
+BOOM = '''
+import sys
+from lifecircle.cli import cli, invoke
+from lifecircle.cli_common import pass_ctx
+
+
+@cli.command()
+@pass_ctx
+def boom(ctx):
+    def fail(batches):
+        for batch in batches:
+            raise ValueError("boom in the executor")
+            yield batch
+
+    ctx.spark("boom").range(4).mapInPandas(fail, "id long").count()
+
+
+sys.exit(invoke(sys.argv[1:]))
+'''
+
+
+def run_boom(tmp_path, *options: str) -> subprocess.CompletedProcess:
+    script = tmp_path / "boom.py"
+    script.write_text(BOOM, encoding="utf-8")
+    env = {**os.environ, "LIFECIRCLE_LOG_DIR": str(tmp_path / "logs")}
+    env.pop("LIFECIRCLE_DEBUG", None)
+    line = [sys.executable, str(script), *options, "--set", "spark.master=local[1]", "boom"]
+    return subprocess.run(line, capture_output=True, text=True, env=env, timeout=300, check=False)
+
+
+@pytest.mark.faults
+def test_an_executor_failure_is_one_line_on_the_terminal_and_the_traceback_is_in_the_log(tmp_path):
+    done = run_boom(tmp_path)
+    assert done.returncode == 1, done.stderr
+    (line,) = done.stderr.splitlines()
+    (log,) = (tmp_path / "logs").glob("lifecircle-boom-*.log")
+    assert line == (
+        f"lifecircle: failed: PythonException: ValueError: boom in the executor "
+        f"(traceback in {log}; --debug prints it here)"
+    )
+    text = log.read_text(encoding="utf-8")
+    assert 'raise ValueError("boom in the executor")' in text  # the Python traceback …
+    assert "\tat org.apache.spark.executor.Executor" in text  # … and the JVM's stack
+
+
+@pytest.mark.faults
+def test_debug_puts_the_tracebacks_on_the_terminal_and_writes_no_log(tmp_path):
+    done = run_boom(tmp_path, "--debug")
+    assert done.returncode == 1
+    assert 'raise ValueError("boom in the executor")' in done.stderr
+    assert "\tat org.apache.spark.executor.Executor" in done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "lifecircle: failed: PythonException: ValueError: boom in the executor"
+    )
+    assert not (tmp_path / "logs").exists()

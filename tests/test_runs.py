@@ -7,7 +7,7 @@ import pytest
 from pyspark.sql import types as T
 
 from lifecircle import tables
-from lifecircle.errors import InputError
+from lifecircle.errors import InputError, RunNotRecordedError, one_line
 from lifecircle.progress import Progress, quiet
 from lifecircle.runs import run_job
 
@@ -38,11 +38,20 @@ def test_successful_and_failed_runs_are_both_recorded(spark, lake):
     assert json.loads(bad["inputs"]) == {"raw/numbers": 0}
 
 
-def test_a_failure_to_record_a_failed_run_leaves_the_jobs_own_error(lake, monkeypatch):
-    def ledger_down(table, df, partition_by=()):
-        raise OSError("ledger unreachable")
+def ledger_down(lake, monkeypatch):
+    """Make ``ops/job_runs`` unwritable while every other table still takes writes."""
+    append = lake.append
 
-    monkeypatch.setattr(lake, "append", ledger_down)
+    def append_unless_ledger(table, df, partition_by=()):
+        if str(table) == str(tables.JOB_RUNS):
+            raise OSError("ledger unreachable")
+        return append(table, df, partition_by)
+
+    monkeypatch.setattr(lake, "append", append_unless_ledger)
+
+
+def test_a_failure_to_record_a_failed_run_leaves_the_jobs_own_error(lake, monkeypatch):
+    ledger_down(lake, monkeypatch)
     stream = io.StringIO()
 
     def failing(result, progress):
@@ -51,9 +60,24 @@ def test_a_failure_to_record_a_failed_run_leaves_the_jobs_own_error(lake, monkey
     with pytest.raises(ValueError, match="input folder is empty"):
         run_job(lake, "numbers_fail", {}, failing, Progress("numbers_fail", stream=stream))
     assert f"not recorded in {tables.JOB_RUNS}: OSError: ledger unreachable" in stream.getvalue()
-    # a successful run that cannot be recorded still fails: the ledger is part of the job's contract
-    with pytest.raises(OSError, match="ledger unreachable"):
-        run_job(lake, "numbers_ok", {}, lambda result, progress: None, quiet())
+
+
+def test_a_successful_run_that_cannot_be_recorded_fails_saying_its_data_is_committed(spark, lake, monkeypatch):
+    ledger_down(lake, monkeypatch)
+    schema = T.StructType([T.StructField("n", T.LongType())])
+
+    def body(result, progress):
+        result.wrote(lake.write("raw/numbers", spark.createDataFrame([(1,), (2,)], schema)))
+
+    with pytest.raises(RunNotRecordedError) as info:
+        run_job(lake, "numbers_write", {}, body, quiet())
+    assert one_line(info.value) == (
+        f"numbers_write succeeded (raw/numbers@v0 committed) but the run is not recorded in {tables.JOB_RUNS}: "
+        "OSError: ledger unreachable; rerun the job to record it"
+    )
+    assert isinstance(info.value.__cause__, OSError)
+    assert sorted(r["n"] for r in lake.read("raw/numbers").collect()) == [1, 2]
+    assert not lake.exists(tables.JOB_RUNS)
 
 
 def test_a_failed_runs_error_is_the_one_line_users_see(lake):

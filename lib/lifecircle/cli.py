@@ -3,15 +3,21 @@
 The group holds the global options; the commands live by area (cli_lake, cli_steps, models.cli) and
 only parse options, call a library function and print. :func:`invoke` is the one way a command line
 runs, for the console script and the ``jobs/*.py`` entries alike: failures print one line
-(:func:`lifecircle.errors.one_line`) and return non-zero; ``--debug`` adds the traceback.
+(:func:`lifecircle.errors.one_line`) and return non-zero. Tracebacks, Java's and Python's, go to the
+run's log file (:func:`run_log_path`; the JVM's stderr, see :mod:`lifecircle.spark`), which the line
+of an unexpected failure names; ``--debug`` prints them on the terminal instead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import sys
+import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import click
 
@@ -20,6 +26,9 @@ from lifecircle.cli_lake import LAKE_COMMANDS
 from lifecircle.cli_steps import STEP_COMMANDS
 from lifecircle.errors import LifecircleError, one_line
 from lifecircle.models.cli import MODEL_COMMANDS
+
+LOG_DIR_ENV = "LIFECIRCLE_LOG_DIR"
+LOG_FILE_ENV = "LIFECIRCLE_LOG_FILE"  # lifecircle.spark.LOG_FILE_ENV (not imported: pyspark loads slowly)
 
 # Commands of the DESIGN.md contract that are not built yet, with the issue that builds them.
 NOT_BUILT = {
@@ -64,6 +73,15 @@ def invoke(argv: Sequence[str]) -> int:
     error or a command not built yet, 130 when interrupted) after printing any error as one line."""
     argv = list(argv)
     debug = "--debug" in argv or os.environ.get("LIFECIRCLE_DEBUG") == "1"
+    log_file = None if debug else run_log_path(argv)
+    with _env(LOG_FILE_ENV, str(log_file) if log_file else None):
+        status = _invoke(argv, debug, log_file)
+    if status == 0 and log_file is not None and LOG_DIR_ENV not in os.environ:
+        log_file.unlink(missing_ok=True)  # a run that went well leaves no file behind unless asked
+    return status
+
+
+def _invoke(argv: list[str], debug: bool, log_file: Path | None) -> int:
     try:
         status = cli.main(args=argv, prog_name="lifecircle", standalone_mode=False)
         return status if isinstance(status, int) else 0
@@ -78,15 +96,54 @@ def invoke(argv: Sequence[str]) -> int:
         click.echo("lifecircle: interrupted", err=True)
         return 130
     except (click.ClickException, LifecircleError) as exc:
-        if debug:
+        if debug:  # the message is meant as it is: no log file for a typo in a date
             traceback.print_exc()
         click.echo(f"lifecircle: error: {one_line(exc)}", err=True)
         return getattr(exc, "exit_code", 1)
     except Exception as exc:
+        where = _keep_traceback(debug, log_file)
+        details = f" (traceback in {where}; --debug prints it here)" if where else ""
+        if not where and not debug:
+            details = " (rerun with --debug for details)"
+        click.echo(f"lifecircle: failed: {one_line(exc)}{details}", err=True)
+        return 1
+
+
+def run_log_path(argv: Sequence[str]) -> Path:
+    """``$LIFECIRCLE_LOG_DIR`` (default: the temp dir) ``/lifecircle-<command>-<UTC time>-<pid>.log``."""
+    command = next((a for a in argv if a in cli.commands), "lifecircle")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Path(os.environ.get(LOG_DIR_ENV) or tempfile.gettempdir()) / f"lifecircle-{command}-{stamp}-{os.getpid()}.log"
+
+
+def _keep_traceback(debug: bool, log_file: Path | None) -> Path | None:
+    """Print the current exception's traceback (``--debug``) or append it to the log file; returns
+    the file when it holds the traceback."""
+    if debug or log_file is None:
         if debug:
             traceback.print_exc()
-        click.echo(f"lifecircle: failed: {one_line(exc)} (rerun with --debug for details)", err=True)
-        return 1
+        return None
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with log_file.open("a", encoding="utf-8") as out:
+            out.write(f"\n--- lifecircle: Python traceback ---\n{traceback.format_exc()}")
+    except OSError:  # no writable log: the one line still stands
+        return None
+    return log_file
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str | None) -> Iterator[None]:
+    before = os.environ.get(name)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def echo_usage_error(exc: click.UsageError, command_path: str) -> int:

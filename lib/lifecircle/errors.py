@@ -56,7 +56,27 @@ def _java_root(throwable) -> str:
             break
         root = cause
     name = root.getClass().getName().rsplit(".", 1)[-1]
-    return _named(name, _first_line(root.getMessage() or ""))
+    message = root.getMessage() or ""
+    return _named(name, _raised_in_python(message) or _first_line(message))
+
+
+_TRACEBACK = "Traceback (most recent call last):"
+_NOT_THE_ERROR = ("Traceback", "During handling", "The above exception")
+
+
+def _raised_in_python(message: str) -> str:
+    """The exception line of a Python worker's traceback carried in a Java message
+    (``ValueError: bad row``), or "" when the message holds none. The traceback's header is the
+    first line; the error is its last unindented line, before Java's own frames or SQLSTATE."""
+    if _TRACEBACK not in message:
+        return ""
+    found = ""
+    for line in message.split(_TRACEBACK, 1)[1].splitlines():
+        if line.startswith(("\tat ", " SQLSTATE")):
+            break
+        if line.strip() and not line[0].isspace() and not line.startswith(_NOT_THE_ERROR):
+            found = line.strip()
+    return found
 
 
 def _text(exc: BaseException) -> str:
@@ -81,3 +101,7 @@ class ConcurrentChangeError(LakeError):
 
 class BusyError(LifecircleError):
     """Another run of the same job holds the lake's lease for it; nothing was done."""
+
+
+class RunNotRecordedError(LakeError):
+    """A job's outputs were committed but its run could not be recorded in ``ops/job_runs``."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import lifecircle
 from lifecircle import tables
-from lifecircle.errors import BusyError, one_line
+from lifecircle.errors import BusyError, RunNotRecordedError, one_line
 from lifecircle.lake import CommitInfo, Lake
 from lifecircle.lease import job_lease
 from lifecircle.progress import Progress
@@ -87,7 +87,16 @@ def run_job(
             progress("ledger", f"the failed run was not recorded in {tables.JOB_RUNS}: {one_line(recording)}")
         raise
     result.seconds = time.monotonic() - t0
-    _record(lake, result, params, "success", None, started)
+    try:
+        _record(lake, result, params, "success", None, started)
+    except Exception as recording:
+        # The outputs are committed, but a run missing from the ledger has no lineage or pinned
+        # inputs: exit non-zero so a scheduler notices; the job is idempotent, rerunning is the fix.
+        written = ", ".join(f"{c.table}@v{c.version}" for c in result.outputs) or "no tables"
+        raise RunNotRecordedError(
+            f"{job} succeeded ({written} committed) but the run is not recorded in {tables.JOB_RUNS}: "
+            f"{one_line(recording)}; rerun the job to record it"
+        ) from recording
     progress("done", f"{len(result.outputs)} table commits in {result.seconds:.1f}s", rows=result.rows)
     return result
 

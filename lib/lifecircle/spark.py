@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
 from lifecircle.config import Config, SparkSettings
@@ -26,6 +29,12 @@ _FIXED_CONF = {
     # print warns that it was truncated.
     "spark.sql.debug.maxToStringFields": "1000",
 }
+
+
+# Set by the command line (lifecircle.cli.invoke) to the run's log file: a JVM started while it is
+# set writes its stderr there, so log4j's stack traces and the Python workers' tracebacks (workers
+# inherit the JVM's stderr) stay off the terminal, which shows progress and one error line.
+LOG_FILE_ENV = "LIFECIRCLE_LOG_FILE"
 
 
 def launched_by_spark_submit() -> bool:
@@ -58,10 +67,37 @@ def get_spark(app_name: str, conf: Config | SparkSettings | None = None) -> Spar
     for key, value in {**_FIXED_CONF, **settings.extra}.items():
         builder = builder.config(key, value)
 
-    spark = builder.getOrCreate()
+    with _jvm_stderr_to(os.environ.get(LOG_FILE_ENV)):
+        spark = builder.getOrCreate()
     # getOrCreate may return a session built elsewhere (a notebook): runtime SQL settings still apply.
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     spark.conf.set("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
     spark.sparkContext.setLogLevel(settings.log_level)
     return spark
+
+
+@contextlib.contextmanager
+def _jvm_stderr_to(log_file: str | None) -> Iterator[None]:
+    """Point this process's stderr (file descriptor 2) at ``log_file`` while the block runs, so a
+    JVM launched in it keeps the file as its stderr for good; Python's stderr is restored after.
+    When the JVM already runs (the gateway outlives a stopped session), nothing changes."""
+    if not log_file or SparkContext._gateway is not None:
+        yield
+        return
+    try:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        target = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:  # an unwritable log folder costs the quiet terminal, never the run
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        os.dup2(target, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(target)
