@@ -26,6 +26,7 @@ import pytest
 from deltalake import DeltaTable
 from vault_scan import vault_leaks
 
+from lifecircle import tables
 from lifecircle.config import load_config
 from lifecircle.models import registry
 
@@ -36,10 +37,10 @@ pytestmark = pytest.mark.slow
 DAY = "2026-11-02"
 # Per table, the columns that say when or how fast a run went, or which MLflow run it was.
 VOLATILE = {
-    "ops/job_runs": {"run_id", "seconds", "started_at", "finished_at"},
-    "ops/ingest_files": {"ingested_at"},
-    "ops/lake_key": {"written_at"},
-    "models/training_status": {"trained_at", "seconds", "mlflow_run_id"},
+    str(tables.JOB_RUNS): {"run_id", "seconds", "started_at", "finished_at"},
+    str(tables.INGEST_FILES): {"ingested_at"},
+    str(tables.LAKE_KEY): {"written_at"},
+    str(tables.TRAINING_STATUS): {"trained_at", "seconds", "mlflow_run_id"},
 }
 # A tiny city has a handful of adopters: lower the minimum so that models are trained, and cap
 # negatives so that the subsampling (the part F.rand made partition-dependent) is exercised.
@@ -94,7 +95,7 @@ def lake_content(root: Path) -> dict[str, list[tuple[str, ...]]]:
         frame = DeltaTable(str(log.parent)).to_pyarrow_table().to_pylist()
         rows = []
         for row in frame:
-            if name == "ops/job_runs":
+            if name == str(tables.JOB_RUNS):
                 row["params"] = row["params"].replace(str(root.resolve()), "<lake>").replace(str(root), "<lake>")
             rows.append(tuple(f"{k}={_normal(v)!r}" for k, v in sorted(row.items()) if k not in VOLATILE.get(name, ())))
         content[name] = sorted(rows)
@@ -116,8 +117,8 @@ def test_two_runs_on_one_landing_give_equal_tables(spark, run_cli, landing, tmp_
     run_chain(run_cli, landing, second, partitions=3)
     a, b = lake_content(first / "lake"), lake_content(second / "lake")
     assert sorted(a) == sorted(b)
-    assert {"models/training_status", "models/matching_matrix", "tags/customer_tags", "mobility/stays"} <= set(a)
-    status = [dict(x.split("=", 1) for x in r) for r in a["models/training_status"]]
+    assert {str(tables.TRAINING_STATUS), str(tables.MATCHING_MATRIX), str(tables.CUSTOMER_TAGS), str(tables.STAYS)} <= set(a)
+    status = [dict(x.split("=", 1) for x in r) for r in a[str(tables.TRAINING_STATUS)]]
     assert any(s["status"] == "'trained'" for s in status), "the tiny city must train at least one model"
     differing = [name for name in a if a[name] != b[name]]
     assert differing == [], f"tables whose content differs between the runs: {differing}"
@@ -129,9 +130,9 @@ def test_two_runs_on_one_landing_give_equal_tables(spark, run_cli, landing, tmp_
     assert registry_content(first) == versions
     assert "unchanged: propensity_" in progress and "registered: propensity_" not in progress
     again = lake_content(first / "lake")
-    assert again["models/matching_matrix"] == a["models/matching_matrix"]
-    assert again["models/training_status"] == a["models/training_status"]
-    assert len(again["ops/job_runs"]) == len(a["ops/job_runs"]) + 2
+    assert again[str(tables.MATCHING_MATRIX)] == a[str(tables.MATCHING_MATRIX)]
+    assert again[str(tables.TRAINING_STATUS)] == a[str(tables.TRAINING_STATUS)]
+    assert len(again[str(tables.JOB_RUNS)]) == len(a[str(tables.JOB_RUNS)]) + 2
 
     # After the whole chain, no raw number of the vault is anywhere else: lake tables and files,
     # the MLflow store, the progress and summary output (kept as a log file for the scan).
