@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from simcity import add_city_arguments, build_city, city_traits, describe, lake_table
+from simcity import add_city_arguments, build_city, city_traits, describe, identity_table, lake_table
 from sklearn.metrics import roc_auc_score
 
 from lifecircle import tables
@@ -32,11 +32,10 @@ from lifecircle.periods import next_period, prev_period
 from lifecircle.spark import get_spark
 
 
-def product_metrics(truth: Path, lake: Path, period: str) -> pd.DataFrame:
+def product_metrics(truth: Path, lake: Path, period: str, identity: pd.DataFrame) -> pd.DataFrame:
     nxt = next_period(period).replace("-", "")
     adoption = pd.read_parquet(truth / "adoption.parquet")
     adoption = adoption[adoption["month"] == nxt].astype({"msisdn": str})
-    identity = lake_table(lake, tables.IDENTITY)[["subscriber_id", "msisdn"]].astype(str)
     matrix = lake_table(lake, tables.MATCHING_MATRIX)
     matrix = matrix[matrix["period"] == period].merge(identity, on="subscriber_id", how="inner")
     both = adoption.merge(
@@ -133,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     run_score(spark, conf, str(lake), period)
     timings["score"] = time.monotonic() - t0
-    metrics, coverage = product_metrics(truth, lake, period)
+    metrics, coverage = product_metrics(truth, lake, period, identity_table(city))
     text = report(args, period, timings, metrics, coverage, status, conf)
     print(text)
     print(f"(training summary: {trained.summary})", file=sys.stderr)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from simcity import City, add_city_arguments, build_city, city_traits, describe, lake_table
+from simcity import City, add_city_arguments, build_city, city_traits, describe, identity_table, lake_table
 
 from lifecircle import tables
 from lifecircle.config import load_config
@@ -195,7 +195,7 @@ def anchor_metrics(truth: Path, lake: Path, identity: pd.DataFrame, landing: Pat
 
 def summary(city: City) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """(stay metrics, anchor metrics per method, agreement) of a built city."""
-    identity = lake_table(city.lake, tables.IDENTITY)[["subscriber_id", "msisdn"]].astype(str)
+    identity = identity_table(city)
     stays = stay_metrics(city.truth, city.lake, identity)
     anchors = anchor_metrics(city.truth, city.lake, identity, city.landing)
     agreement = lake_table(city.lake, tables.ANCHOR_AGREEMENT)

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from simcity import City, add_city_arguments, build_city, city_traits, describe, lake_table
+from simcity import City, add_city_arguments, build_city, city_traits, describe, identity_table, lake_table
 
 from lifecircle import tables
 from lifecircle.config import load_config
@@ -157,7 +157,7 @@ def event_metrics(truth: Path, lake: Path, identity: pd.DataFrame) -> dict:
 
 def summary(city: City) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     """(per-code tag metrics, event metrics, consumption metrics) of a built city."""
-    identity = lake_table(city.lake, tables.IDENTITY)[["subscriber_id", "msisdn"]].astype(str)
+    identity = identity_table(city)
     tags = tag_metrics(city.truth, city.lake, identity, city.period)
     events = event_metrics(city.truth, city.lake, identity)
     usage = consumption_metrics(city.truth, city.lake, identity, city.period)

@@ -46,6 +46,7 @@ class City:
     start: dt.date
     end: dt.date
     timings: dict[str, float] = field(default_factory=dict)
+    conf: Config | None = None
 
     @property
     def period(self) -> str:
@@ -90,6 +91,16 @@ def lake_table(lake: Path, table: str) -> pd.DataFrame:
     return DeltaTable(str(lake / table)).to_pyarrow_table().to_pandas()
 
 
+def identity_table(city: City) -> pd.DataFrame:
+    """subscriber_id ↔ msisdn (as text) of a simulated city: from its vault, beside the lake, read the
+    one way the suite allows (lifecircle.vault)."""
+    from lifecircle.config import load_config
+    from lifecircle.vault import read_identity
+
+    identity = read_identity(city.spark, city.conf or load_config(), str(city.lake)).toPandas()
+    return identity[["subscriber_id", "msisdn"]].astype(str)
+
+
 def build_city(
     spark,
     conf: Config,
@@ -108,7 +119,8 @@ def build_city(
 
     work = Path(workdir).resolve()
     first = dt.date.fromisoformat(start)
-    city = City(spark, work / "landing", work / "truth", work / "lake", first, first + dt.timedelta(days=days - 1))
+    city = City(spark, work / "landing", work / "truth", work / "lake", first, first + dt.timedelta(days=days - 1),
+                conf=conf)
     if not (reuse and (city.truth / "files.parquet").exists()):
         t0 = time.monotonic()
         simulate_city(

@@ -88,3 +88,23 @@ def test_a_failed_runs_error_is_the_one_line_users_see(lake):
         run_job(lake, "numbers_fail", {}, failing, quiet())
     (row,) = lake.read(tables.JOB_RUNS).collect()
     assert row["error"] == "landing folder /x does not exist"
+
+
+def test_a_job_reads_the_versions_it_records_while_others_commit(spark, lake):
+    from lifecircle.lake import Lake
+
+    schema = T.StructType([T.StructField("n", T.LongType())])
+    lake.write("raw/numbers", spark.createDataFrame([(1,)], schema))
+    other = Lake(spark, lake.root)  # another job on the same lake
+    seen = []
+
+    def body(result, progress):
+        seen.append(lake.read("raw/numbers").count())
+        other.append("raw/numbers", spark.createDataFrame([(2,), (3,)], schema))
+        seen.append(lake.read("raw/numbers").count())  # still the version first read
+
+    run_job(lake, "numbers_pinned", {}, body, quiet())
+    assert seen == [1, 1]
+    run = next(r for r in lake.read(tables.JOB_RUNS).collect() if r["job"] == "numbers_pinned")
+    assert json.loads(run["inputs"]) == {"raw/numbers": 0}
+    assert lake.read("raw/numbers").count() == 3  # outside a job: the latest version

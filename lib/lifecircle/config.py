@@ -59,11 +59,19 @@ class PseudonymSettings:
 
 
 @dataclass(frozen=True)
+class VaultSettings:
+    """Where vault/identity (the raw msisdns) lives: its own root, never inside the lake's."""
+
+    root: str = ""  # empty: beside the lake, <lake root>_vault (checked against --lake by lifecircle.vault)
+
+
+@dataclass(frozen=True)
 class Config:
     spark: SparkSettings = field(default_factory=SparkSettings)
     lake: LakeSettings = field(default_factory=LakeSettings)
     time: TimeSettings = field(default_factory=TimeSettings)
     pseudonym: PseudonymSettings = field(default_factory=PseudonymSettings)
+    vault: VaultSettings = field(default_factory=VaultSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     mobility: MobilitySettings = field(default_factory=MobilitySettings)
     tags: TagSettings = field(default_factory=TagSettings)

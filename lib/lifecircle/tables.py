@@ -371,6 +371,20 @@ started_at timestamp
 finished_at timestamp
 """,
 )
+LAKE_KEY = Table(
+    "ops/lake_key",
+    grain="one row: the lake's pseudonym key",
+    producer="ingest",
+    description=(
+        "The fingerprint of the LIFECIRCLE_PSEUDONYM_KEY the lake's subscriber_ids were made with, written by"
+        " the first ingest (the first key wins); an ingest with another key is refused before it writes."
+    ),
+    columns="""
+fingerprint string  # hex HMAC-SHA256(key, a fixed text); never the key
+algorithm string
+written_at timestamp
+""",
+)
 CHAIN_RUNS = Table(
     "ops/chain_runs",
     grain="one chain run for one business date",
@@ -409,7 +423,11 @@ IDENTITY = Table(
     "vault/identity",
     grain="one subscriber",
     producer="ingest",
-    description="subscriber_id ↔ msisdn: the only place raw numbers live, read only by the OCRM export.",
+    description=(
+        "subscriber_id ↔ msisdn: the only place raw numbers live, read only by the OCRM export. Not under"
+        " the lake root: under the vault root (`vault.root`, default `<LAKE>_vault` beside the lake, owner-only),"
+        " so the path is `<VAULT>/vault/identity`; opened only by `lifecircle/vault.py`."
+    ),
     columns="""
 subscriber_id string
 msisdn string  # 11 digits
@@ -817,6 +835,8 @@ def markdown() -> str:
         "",
         "Generated from `lib/lifecircle/tables.py` by `python -m lifecircle.tables > docs/tables.md`;",
         "a test keeps it in step. Paths are `<LAKE>/<layer>/<table>`; every table is Delta (reader 1 / writer 2).",
+        "The one exception is `vault/identity`: it lives under the vault root, `<VAULT>/vault/identity`",
+        "(`vault.root`, by default `<LAKE>_vault` beside the lake), not under the lake root.",
         "",
         "| table | grain | partitioned by | written by |",
         "|---|---|---|---|",

@@ -14,6 +14,7 @@ from lifecircle import tables
 from lifecircle.ingest.job import run
 from lifecircle.lake import Lake
 from lifecircle.progress import quiet
+from lifecircle.vault import read_identity
 
 D1 = dt.date(2026, 11, 1)
 FILE_A = "signaling/20261101/probe1_08.txt"
@@ -140,7 +141,7 @@ def test_quarantine_masks_numbers(ingested):
     assert raw[15] == "138******03|\ufffd\ufffd|3|9527|31021"
 
 
-def test_identity_vault_holds_the_accepted_numbers(ingested):
+def test_identity_vault_holds_the_accepted_numbers(spark, conf, ingested):
     lake, _ = ingested
-    vault = {r.msisdn: r.subscriber_id for r in lake.read(tables.IDENTITY).collect()}
+    vault = {r.msisdn: r.subscriber_id for r in read_identity(spark, conf, lake.root).collect()}
     assert vault == {n: pseudonym(n) for n in ("13800138000", "13800138001", "13900139000")}

@@ -13,6 +13,7 @@ from lifecircle.models.dataset import (
     compute_adoption_labels,
     compute_model_features,
     compute_product_flags,
+    compute_training_digests,
     compute_training_sample,
     with_task_slots,
 )
@@ -93,15 +94,18 @@ def test_features_as_of_a_month(spark):
     assert a["log_data_mb"] == math.log1p(1023.0)
     assert a["observed_days"] == 10.0 and a["dwell_s_cinema"] == 3600.0 and a["freq_cinema_rank"] == 3.0
     assert a["t_circle_pref_movie"] == 1.0 and "t_value_high" not in names
-    assert a["cat_brand_gotone"] == 1.0 and a["cat_brand_mzone"] == 0.0
+    # Categories stay raw: the model's encoder learns their vocabulary (no per-month one-hot).
+    assert a["brand"] == "gotone" and c["package_code"] == "PK2" and not [n for n in names if n.startswith("cat_")]
     assert a["p_P1_held"] == 1.0 and c["p_P1_held"] == 0.0  # no relation: 0, not unknown
     assert c["t_circle_pref_movie"] == 0.0 and c["observed_days"] is None  # no mobility: unknown
-    assert all(frame.schema[n].dataType.typeName() == "double" for n in names)
+    categorical = {"brand", "tier", "gender", "status", "package_code"}
+    assert categorical <= set(names)
+    assert all(frame.schema[n].dataType.typeName() == ("string" if n in categorical else "double") for n in names)
     _, fewer = compute_model_features(
         features, tags, ["circle.pref.movie"], subscribers, usage, status,
-        ["P1"], "2026-10", "2026-09", TrainingSettings(exclude_features=("^dwell_s_", "^cat_brand_")),
+        ["P1"], "2026-10", "2026-09", TrainingSettings(exclude_features=("^dwell_s_", "^brand$"), top_packages=0),
     )
-    assert set(names) - set(fewer) == {"dwell_s_cinema", "cat_brand_gotone", "cat_brand_mzone", "t_event_basketball"}
+    assert set(names) - set(fewer) == {"dwell_s_cinema", "brand", "package_code", "t_event_basketball"}
 
 
 def test_bad_exclude_pattern_is_refused():
@@ -135,3 +139,41 @@ def test_each_product_gets_its_own_task(spark):
     )
     part_of = {r["product_code"]: r["part"] for r in parts}
     assert len(parts) == 12 and sorted(part_of.values()) == list(range(12))
+
+
+def _labels(spark, n: int = 6000):
+    return spark.range(n).select(
+        F.format_string("s%05d", F.col("id")).alias("subscriber_id"),
+        F.when(F.col("id") % 2 == 0, "P1").otherwise("P2").alias("product_code"),
+        (F.col("id") % 37 == 0).cast("int").alias("label"),
+        F.when(F.col("id") % 3 == 0, "2026-09").otherwise("2026-10").alias("feature_month"),
+    )
+
+
+def test_training_sample_is_the_same_whatever_the_partitioning(spark):
+    labels = _labels(spark)
+    fractions = {"P1": (1.0, 0.3), "P2": (1.0, 0.5)}
+
+    def kept(frame):
+        return sorted(map(tuple, compute_training_sample(frame, fractions, seed=7).collect()))
+
+    one = kept(labels.coalesce(1))
+    assert one == kept(labels.repartition(7, "label").sortWithinPartitions(F.desc("subscriber_id")))
+    other_seed = sorted(map(tuple, compute_training_sample(labels, fractions, seed=8).collect()))
+    assert other_seed != one
+
+
+def test_training_digest_is_order_free_and_sees_every_value(spark):
+    rows = [("s1", "P1", 1.0, None), ("s2", "P1", None, 2.0), ("s3", "P2", 3.0, 4.0)]
+    schema = "subscriber_id string, product_code string, a double, b double"
+
+    def digests(data, partitions=1):
+        frame = spark.createDataFrame(data, schema).repartition(partitions)
+        return {r["product_code"]: (r["rows"], r["digest"]) for r in compute_training_digests(frame, ["subscriber_id", "a", "b"]).collect()}
+
+    base = digests(rows)
+    assert base == digests(list(reversed(rows)), partitions=3)
+    assert base["P1"][0] == 2
+    moved = digests([("s1", "P1", None, 1.0), *rows[1:]])  # a null on the other side
+    assert moved["P1"] != base["P1"] and moved["P2"] == base["P2"]
+    assert digests([("s1", "P1", 1.5, None), *rows[1:]])["P1"] != base["P1"]

@@ -114,6 +114,7 @@ def trained(spark, model_lake, conf):
 
 def test_train_registers_a_challenger_and_skips_with_reason(spark, model_lake, conf, trained):
     assert trained.summary["trained"] == 1 and trained.summary["skipped"] == 1
+    assert trained.summary["registered"] == ["P1"] and trained.summary["unchanged"] == []
     lake = Lake(spark, str(model_lake))
     status = {r["product_code"]: r for r in lake.read(tables.TRAINING_STATUS).collect()}
     assert status["P1"]["status"] == "trained" and status["P1"]["auc"] > 0.7
@@ -130,6 +131,7 @@ def test_train_registers_a_challenger_and_skips_with_reason(spark, model_lake, c
 def test_score_falls_back_to_newest_then_uses_champion(spark, model_lake, conf, trained):
     first = run_score(spark, conf, str(model_lake), PERIOD, progress=quiet())
     assert first.summary["models"] == {"P1": "v1 (newest)"} and first.summary["not_scored"] == ["P2"]
+    assert first.summary["unknown_categories"] == {} and first.summary["filled_columns"] == {}
     lake = Lake(spark, str(model_lake))
     matrix = lake.read(tables.MATCHING_MATRIX).where(F.col("period") == PERIOD)
     holders = {r["subscriber_id"] for r in lake.read(tables.PRODUCT_STATUS).where(
@@ -138,7 +140,9 @@ def test_score_falls_back_to_newest_then_uses_champion(spark, model_lake, conf, 
     assert len(rows) == N - len(holders) and not holders & {r["subscriber_id"] for r in rows}
     fans = [r["probability"] for r in rows if int(r["subscriber_id"][1:]) % 4 == 0]
     others = [r["probability"] for r in rows if int(r["subscriber_id"][1:]) % 4 != 0]
-    assert min(fans) > max(others)
+    # Fans rank above the others (pairwise, like an AUC): the usage columns are ids modulo 13,
+    # noise the regularised model still gives a little weight, so a strict min > max is luck.
+    assert sum(f > o for f in fans for o in others) / (len(fans) * len(others)) > 0.97
     assert all(r["customer_rank"] == 1 and r["score"] == round(100 * r["probability"]) for r in rows)
 
     assert registry.promote(conf.mlflow, "P1") == ("propensity_P1", "1", None)
@@ -178,3 +182,33 @@ def test_cli_models_and_matrix_top(model_lake, conf, trained, run_cli, tmp_path)
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("subscriber_id,product_code,score") and len(lines) == 6
     assert all(int(line.split(",")[0][1:]) % 4 == 0 for line in lines[1:])  # best customers are fans
+
+
+def _status_content(lake):
+    skip = {"trained_at", "seconds", "mlflow_run_id"}
+    return sorted(
+        tuple(v for k, v in r.asDict().items() if k not in skip) for r in lake.read(tables.TRAINING_STATUS).collect()
+    )
+
+
+def test_retraining_unchanged_inputs_registers_nothing(spark, model_lake, conf, trained):
+    """Runs last: it adds a version. Same lake, same settings → same models, no new version, and
+    challenger stays; another setting → a new version that becomes challenger."""
+    import dataclasses
+
+    lake = Lake(spark, str(model_lake))
+    before = _status_content(lake)
+    again = run_train(spark, conf, str(model_lake), PERIOD, progress=quiet())
+    assert again.summary["unchanged"] == ["P1"] and again.summary["registered"] == []
+    assert _status_content(lake) == before  # the retrained model is the same model
+    versions = registry.list_versions(conf.mlflow)
+    assert [(v["model"], v["version"]) for v in versions] == [("propensity_P1", 1)]
+    assert "challenger" in versions[0]["aliases"]
+
+    other = dataclasses.replace(
+        conf, models=dataclasses.replace(conf.models, training=dataclasses.replace(conf.models.training, logistic_c=0.01))
+    )
+    changed = run_train(spark, other, str(model_lake), PERIOD, progress=quiet())
+    assert changed.summary["registered"] == ["P1"] and changed.summary["unchanged"] == []
+    versions = registry.list_versions(conf.mlflow)
+    assert [(v["version"], "challenger" in v["aliases"]) for v in versions] == [(2, True), (1, False)]

@@ -13,12 +13,17 @@ from lifecircle import tables
 from lifecircle.models.scoring import (
     SCORE_SCHEMA,
     align_features,
+    compute_category_counts,
     compute_matrix,
     compute_scores,
+    missing_columns,
     score_batch,
     top_customers_per_product,
     top_products_per_customer,
+    unknown_categories,
 )
+from lifecircle.models.settings import TrainingSettings
+from lifecircle.models.training import build_estimator
 
 
 def shape(schema):
@@ -78,3 +83,21 @@ def test_scores_and_matrix_ranks(spark):
     )
     fans = top_customers_per_product(matrix, 2).where(F.col("product_code") == "P2")
     assert [r["subscriber_id"] for r in fans.collect()] == ["s3", "s2"]
+
+
+def test_unknown_categories_and_missing_columns_are_counted(spark):
+    x = pd.DataFrame({"brand": ["gotone", "mzone"] * 50, "package_code": ["PK1"] * 60 + ["PK2"] * 40, "x": np.linspace(-1, 1, 100)})
+    y = (x["x"] > 0).astype(int)
+    model = build_estimator(TrainingSettings(), ["brand", "package_code"]).fit(x, y)
+    month = spark.createDataFrame(
+        [("a", "gotone", "PK1", 1.0), ("b", "easyown", "PK1", 0.0), ("c", None, "PK7", 0.0), ("d", None, "PK7", -1.0)],
+        "subscriber_id string, brand string, package_code string, x double",
+    )
+    counts = {(r["column"], r["value"]): r["subscribers"] for r in compute_category_counts(month).collect()}
+    assert counts[("brand", "(missing)")] == 2 and counts[("package_code", "PK7")] == 2
+    assert unknown_categories(model, counts) == {"brand": {"(missing)": 2, "easyown": 1}, "package_code": {"PK7": 2}}
+    assert missing_columns(model, ["subscriber_id", "brand", "x"]) == ["package_code"]
+    assert missing_columns(model, month.columns) == []
+    # Unknown values score (as no known category) instead of failing or being silently re-coded.
+    scores = {r["subscriber_id"]: r["probability"] for r in compute_scores(month, [("P1", "1", model)]).collect()}
+    assert set(scores) == {"a", "b", "c", "d"} and scores["a"] > scores["d"]

@@ -107,7 +107,7 @@ def compute_product_features(product_status: DataFrame, month: str, prev_month: 
         return (
             product_status.where(F.col("month") == m)
             .groupBy("subscriber_id")
-            .agg(F.map_from_entries(F.collect_list(F.struct("product_code", "status"))).alias(name))
+            .agg(F.map_from_entries(F.array_sort(F.collect_list(F.struct("product_code", "status")))).alias(name))
         )
 
     return as_map(month, "product_status").join(as_map(prev_month, "product_status_prev"), "subscriber_id", "full")

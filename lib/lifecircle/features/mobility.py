@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window, WindowSpec
 from pyspark.sql import functions as F
 
 from lifecircle.features import vocab
@@ -21,6 +21,14 @@ from lifecircle.localtime import DAY_S, HOUR_S, is_weekday, local_seconds
 from lifecircle.mobility.location import is_place, with_location
 
 H = HOUR_S
+
+
+def _exact_sum(values: Column, window: WindowSpec | None = None) -> Column:
+    """A sum of doubles that does not depend on the order rows arrive in (float addition is not
+    associative, so F.sum's last bits follow the partitioning and reruns differ): each value is
+    rounded to 18 decimals and summed exactly as a decimal."""
+    total = F.sum(values.cast("decimal(38,18)"))
+    return (total.over(window) if window is not None else total).cast("double")
 
 
 def _daily_window_overlap(s: Column, e: Column, a: int, b: int) -> Column:
@@ -261,8 +269,8 @@ def compute_dwell_features(
         .groupBy("subscriber_id", "loc")
         .agg(
             F.sum("dwell_s").alias("s"),
-            F.sum(F.col("dwell_s") * F.col("lon")).alias("slon"),
-            F.sum(F.col("dwell_s") * F.col("lat")).alias("slat"),
+            _exact_sum(F.col("dwell_s") * F.col("lon")).alias("slon"),
+            _exact_sum(F.col("dwell_s") * F.col("lat")).alias("slat"),
         )
     )
     top = (
@@ -279,13 +287,13 @@ def compute_dwell_features(
         per_loc.withColumn("lon", F.col("slon") / F.col("s"))
         .withColumn("lat", F.col("slat") / F.col("s"))
         .withColumn("p", F.col("s") / F.sum("s").over(w))
-        .withColumn("clon", F.sum(F.col("p") * F.col("lon")).over(w))
-        .withColumn("clat", F.sum(F.col("p") * F.col("lat")).over(w))
+        .withColumn("clon", _exact_sum(F.col("p") * F.col("lon"), w))
+        .withColumn("clat", _exact_sum(F.col("p") * F.col("lat"), w))
         .groupBy("subscriber_id")
         .agg(
-            (-F.sum(F.when(F.col("p") > 0, F.col("p") * F.log(F.col("p"))))).alias("place_entropy"),
+            (-_exact_sum(F.when(F.col("p") > 0, F.col("p") * F.log(F.col("p"))))).alias("place_entropy"),
             F.sqrt(
-                F.sum(
+                _exact_sum(
                     F.col("p") * _haversine_km(F.col("clon"), F.col("clat"), F.col("lon"), F.col("lat")) ** 2
                 )
             ).alias("radius_gyration_km"),

@@ -3,7 +3,8 @@
 Entry point: :func:`lifecircle.ingest.job.run`. Tables written: ``raw/signaling``, the monthly
 ``raw/subscribers``, ``raw/usage``, ``raw/product_status``, ``raw/complaints``,
 ``raw/ocrm_feedback``, ``dim/cells``, ``dim/places``, ``dim/cell_place``, ``dim/events``,
-``dim/products``, ``raw/quarantine``, ``vault/identity`` and the ledger ``ops/ingest_files``.
+``dim/products``, ``raw/quarantine``, ``ops/lake_key`` (the key fingerprint), the vault's ``vault/identity``
+and the ledger ``ops/ingest_files``.
 
 Quarantine reason codes (``raw/quarantine.reason``; the first failing check wins, in this order)
 
@@ -46,7 +47,20 @@ Not quarantined but counted: ``duplicate`` — a later copy of a record already 
 same normalized msisdn, event_time, event_type, lac, cell_id; CSV: all normalized fields equal),
 whether the first copy came in the same file, another file of the same run, or an earlier run.
 
+Re-delivery keeps every record a current file still holds. When a new version of a file replaces
+the old one, the old version's rows leave its partition (day or month); the other current files of
+that kind and partition whose ledger row counts duplicates may hold copies of those rows, so they
+are read again in the same run (summary: "read again") and their copies compete anew: the stored
+copy is the one of the earliest-ingested current version holding the record, in ledger order then
+by path, and its ``source_file``/``line_no`` name that file. The ledger row of a file read again is
+rewritten with its new counts (still ``current``, same hash and ``ingested_at``). A params file
+rewrites its whole dimension table, so every other current file of its kind is read again with it.
+If such a file is no longer in the landing folder (or cannot be read), the run stops with one line
+naming it before anything is written: put it back, or take the new version out again. A current
+file that counted no duplicates holds no copy anyone else's rows depend on, so its absence is fine.
+
 ``raw`` never holds a full number: the msisdn field is masked to its first 3 and last 2 characters
-(``138******00``) and any other 11-digit number in the line likewise; ``vault/identity`` is the only
-table with raw msisdns.
+(``138******00``) and any other run of 10 or more digits in the line likewise
+(``fields.mask_numbers_in_text``); ``vault/identity``, under the vault root beside the lake, is
+the only table with raw msisdns.
 """

@@ -12,8 +12,29 @@ from pyspark.sql import functions as F
 
 _DECIMAL = r"^[+-]?[0-9]{1,10}(\.[0-9]{1,2})?$"  # amounts: CNY with at most 2 decimals
 _NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
-# A full number anywhere in a text, with or without a country prefix: the mask's safety net.
-_NUMBER_IN_TEXT = r"(?<![0-9])((?:\+?86)?1[0-9]{2})[0-9]{6}([0-9]{2})(?![0-9])"
+# The mask's digit runs (see mask_numbers_in_text): ten or more digits, a space or a dash allowed
+# between two of them, optionally led by "+"; a run starts where no digit (or digit and separator)
+# precedes it and ends where none follows.
+_RUN_START = r"(?<![0-9]|[0-9][ -])"
+_RUN_END = r"(?![ -]?[0-9])"
+_AT_LEAST_TEN = r"(?=\+?[0-9](?:[ -]?[0-9]){9})"
+# The two timestamp shapes of INTERFACES.md, exempt (see mask_numbers_in_text for why).
+_COMPACT_TIMESTAMP = (
+    r"20[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:[01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]" + _RUN_END
+)
+_DATE_HOUR = r"20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])[ T](?:[01][0-9]|2[0-3]):"
+_COUNTRY = r"(?:(?:\+|00)[ -]?86[ -]?|86[ -]?(?=1))?"  # kept: +86, 0086 or 86 before a mobile's 1
+_DIGIT_RUN = (
+    _RUN_START + f"(?!{_COMPACT_TIMESTAMP})(?!{_DATE_HOUR})" + _AT_LEAST_TEN
+    + f"({_COUNTRY}[0-9][ -]?[0-9][ -]?[0-9])"  # prefix and first 3 digits: kept
+    + r"((?:[ -]?[0-9])+?)"  # the middle: its digits become *
+    + r"([ -]?[0-9][ -]?[0-9])" + _RUN_END  # last 2 digits: kept
+)
+# Private-use characters bracket each run's middle between the passes (no real line holds them).
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_IN_MIDDLE = f"[0-9](?=[^{_OPEN}{_CLOSE}]*{_CLOSE})"
+# A run crossing the cut is still masked when the text is cut this much later first (>= 10 digits).
+_CUT_MARGIN = 32
 
 
 # ASCII whitespace plus no-break and ideographic spaces (Chinese text editors insert them).
@@ -96,10 +117,39 @@ def mask_field(col: Column) -> Column:
     return F.when(n > F.lit(5), F.concat(col.substr(F.lit(1), F.lit(3)), middle, col.substr(n - F.lit(1), F.lit(2)))).otherwise(col)
 
 
+def mask_numbers_in_text(text: Column) -> Column:
+    """Every run of 10 or more digits in ``text`` masked, wherever it stands: ``+``, ``00`` or
+    spaces and dashes inside it are part of the run (``+86 138 0013 8000``, ``0086-138-0013-8000``,
+    ``8613800138000``). A run keeps its country prefix (86, +86, 0086), its first 3 and its last 2
+    digits; every digit between becomes ``*``, separators stay: ``138******00``,
+    ``86138******00``, ``+86 138 **** **00``. Runs of 9 digits or fewer are left alone (dates,
+    amounts, cell ids).
+
+    Exempt are the interface files' own timestamps: a whole run of exactly ``yyyyMMddHHmmss``
+    (14 digits, year 20xx, month, day, hour, minute and second in range) and the ``yyyy-MM-dd HH:``
+    start of ``yyyy-MM-dd HH:mm:ss``, whose first 10 digits form a run by the rule above. A
+    rejected line's timestamp is often why it was rejected (``bad_timestamp``, ``ts_outside_day``),
+    and masking it would destroy that evidence; neither shape can be a phone number (a mainland
+    mobile is 11 digits starting with 1, 13 with 86, 15 with 0086; no number of the plan is 14
+    digits starting with 20). Anything glued to a timestamp makes a longer run, which is masked.
+    Masking runs of 10–13 digits only would let a number glued to other digits (a lost
+    delimiter) through; this keeps "every run of >= 10 digits" with two narrow exceptions.
+
+    Built-ins only: the run's middle is bracketed by private-use characters, its digits starred,
+    the brackets dropped.
+    """
+    marked = F.regexp_replace(text, _DIGIT_RUN, f"$1{_OPEN}$2{_CLOSE}$3")
+    starred = F.regexp_replace(marked, _IN_MIDDLE, "*")
+    return F.regexp_replace(starred, f"[{_OPEN}{_CLOSE}]", "")
+
+
 def mask_msisdn_in_line(text: Column, delimiter: str, position: int, max_chars: int) -> Column:
-    """A rejected line safe to store: its msisdn field masked (``138******00``), then any other
-    full number in it too (fields can be shifted in a malformed line), cut to ``max_chars``."""
+    """A rejected line safe to store: its msisdn field masked (``138******00``), then every other
+    number in it (:func:`mask_numbers_in_text`; fields can be shifted in a malformed line), cut to
+    ``max_chars``. The line is cut a little beyond ``max_chars`` first, which bounds the regex work
+    on a huge damaged line yet leaves any run reaching into the kept part long enough to be masked."""
+    text = F.substring(text, 1, max_chars + _CUT_MARGIN)
     fields = F.split(text, "\\" + delimiter if delimiter == "|" else delimiter, -1)
     masked = F.transform(fields, lambda x, i: F.when(i == F.lit(position), mask_field(x)).otherwise(x))
     joined = F.array_join(masked, delimiter)
-    return F.substring(F.regexp_replace(joined, _NUMBER_IN_TEXT, "$1******$2"), 1, max_chars)
+    return F.substring(mask_numbers_in_text(joined), 1, max_chars)

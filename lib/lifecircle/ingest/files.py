@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 from pyspark.errors import AnalysisException
@@ -170,10 +170,11 @@ class Decisions:
     new: list[LandingFile]
     replaced: list[LandingFile]  # same path, new hash: earlier rows leave, these enter
     skipped: list[LandingFile]  # same path and hash as the current ledger row
+    reread: list[LandingFile] = field(default_factory=list)  # unchanged partners read again, see with_partners
 
     @property
     def to_ingest(self) -> list[LandingFile]:
-        return sorted(self.new + self.replaced, key=lambda f: f.file)
+        return sorted(self.new + self.replaced + self.reread, key=lambda f: f.file)
 
 
 def decide(files: Iterable[LandingFile], current: Mapping[str, str]) -> Decisions:
@@ -188,3 +189,21 @@ def decide(files: Iterable[LandingFile], current: Mapping[str, str]) -> Decision
         else:
             replaced.append(f)
     return Decisions(new, replaced, skipped)
+
+
+def rewrites(decisions: Decisions) -> list[LandingFile]:
+    """The files whose ingest takes rows out of their table: a replaced version's rows leave its
+    partition (day or month); any file of a params kind rewrites the whole dimension table."""
+    whole = [f for f in decisions.new if f.day is None and f.month is None]
+    return sorted(decisions.replaced + whole, key=lambda f: f.file)
+
+
+def with_partners(decisions: Decisions, partners: Iterable[str]) -> tuple[Decisions, list[str]]:
+    """Move the ``partners`` (current files that may hold copies of rows leaving the table) from
+    the skipped files to those read again; the second value names the partners that are not among
+    this run's readable files (gone from the landing folder or unreadable)."""
+    wanted = set(partners) - {f.file for f in decisions.replaced}
+    reread = [f for f in decisions.skipped if f.file in wanted]
+    skipped = [f for f in decisions.skipped if f.file not in wanted]
+    missing = sorted(wanted - {f.file for f in reread})
+    return replace(decisions, skipped=skipped, reread=reread), missing

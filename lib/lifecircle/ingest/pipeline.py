@@ -19,7 +19,7 @@ from lifecircle import tables
 from lifecircle.ingest import signaling
 from lifecircle.ingest.csvkinds import CsvSpec, with_csv_checks
 from lifecircle.ingest.records import stored_rows, with_ids_and_raw, with_outcome
-from lifecircle.lake import CommitInfo, Lake
+from lifecircle.lake import ABSENT, CommitInfo, Lake
 
 LINEAGE = ["source_file", "line_no"]
 
@@ -93,12 +93,17 @@ def compute_classified(
     return with_outcome(checked, existing, source.keys, source.cluster)
 
 
-def read_existing(lake: Lake, source: Source, values: list, reingested: list[str]) -> DataFrame | None:
-    """The table's rows in the partitions being rewritten, minus those of re-ingested files."""
-    if source.partition is None or not lake.exists(source.table):
-        return None
-    current = lake.read(source.table, partitions={source.partition: values})
-    return current.where(~F.col("source_file").isin(reingested))
+def read_existing(lake: Lake, source: Source, values: list, reingested: list[str]) -> tuple[DataFrame | None, int | None]:
+    """The table's rows in the partitions being rewritten, minus those of re-ingested files, and the
+    version they were read at, which the table's commit is based on (ABSENT: no table yet; None:
+    a table replaced whole from the files alone)."""
+    if source.partition is None:
+        return None, None
+    if not lake.exists(source.table):
+        return None, ABSENT
+    version = lake.version(source.table)
+    current = lake.read(source.table, version=version, partitions={source.partition: values})
+    return current.where(~F.col("source_file").isin(reingested)), version
 
 
 def persist(df: DataFrame) -> DataFrame:
@@ -106,8 +111,14 @@ def persist(df: DataFrame) -> DataFrame:
     return df.persist(StorageLevel.MEMORY_AND_DISK_DESER)
 
 
-def commit_table(lake: Lake, source: Source, classified: DataFrame, values: list, file_name: Column) -> CommitInfo:
+def commit_table(
+    lake: Lake, source: Source, classified: DataFrame, values: list, file_name: Column, based_on: int | None
+) -> CommitInfo:
+    """The table's new content in one commit; refused (ConcurrentChangeError, one line) when another
+    job changed the rewritten partitions since ``based_on``, as the kept rows would be stale."""
     rows = stored_rows(classified, source.columns, file_name)
     if source.partition is None:
         return lake.write(source.table, rows)
-    return lake.replace_partitions(source.table, rows, {source.partition: values}, partition_by=source.partition_by)
+    return lake.replace_partitions(
+        source.table, rows, {source.partition: values}, partition_by=source.partition_by, based_on=based_on
+    )

@@ -1,7 +1,8 @@
 """``raw/quarantine``: one row per rejected line, partitioned by source and day, one commit per run.
 
 ``raw`` is the rejected line with its msisdn field masked (first 3 and last 2 characters kept,
-``138******00``) and any other full number in it masked too: raw numbers live only in vault/identity.
+``138******00``) and any other run of 10 or more digits in it masked too: raw numbers live only in
+the vault's vault/identity.
 """
 
 from __future__ import annotations

@@ -3,7 +3,11 @@
 A line is ``quarantined`` (it failed a check), ``accepted`` (the first copy of its record) or a
 ``duplicate`` (a later copy). Rows already in the lake for the partitions being rewritten take
 part as ``kept``: they always win, so a record that arrives again later is counted as a duplicate
-of its file and the rows an earlier run accepted never move.
+of its file and the rows an earlier run accepted never move while their file holds them.
+
+When a file's rows leave (a new version replaces it), the other current files that counted
+duplicates are read again in the same run and take part as new lines (see ``ingest.job``): a copy
+of a leaving record that such a file still holds is accepted there, with that file's lineage.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ def with_outcome(
     new: DataFrame, existing: DataFrame | None, keys: list[str], cluster: list[str]
 ) -> DataFrame:
     """Add ``outcome``; the first copy by (already in the lake, file, line_no) is kept (file ids
-    follow the order of the file paths).
+    follow the job's ranking: files read again in the order they were ingested, then by path).
 
     ``cluster`` columns (the table's partition columns when they make a good spread) hash the rows
     once so that the window and the partitioned write that follows need no further shuffle.

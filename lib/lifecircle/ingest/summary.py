@@ -33,6 +33,7 @@ class Summary:
             "new": len(decisions.new),
             "replaced": len(decisions.replaced),
             "skipped_same_hash": len(decisions.skipped),
+            "reread": len(decisions.reread),
             "ignored": len(self.ignored),
         }
 
@@ -64,7 +65,7 @@ def format_summary(s: dict[str, Any]) -> str:
     f, r = s["files"], s["rows"]
     lines = [
         f"files: {f['new']} new, {f['replaced']} replaced, {f['skipped_same_hash']} skipped (same hash), "
-        f"{f['ignored']} ignored",
+        f"{f['ignored']} ignored" + (f", {f['reread']} read again (may hold copies of rows that left)" if f["reread"] else ""),
         f"rows: {r['read']:,} read = {r['accepted']:,} accepted + {r['quarantined']:,} quarantined "
         f"+ {r['duplicate']:,} duplicate",
     ]

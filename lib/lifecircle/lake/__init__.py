@@ -18,6 +18,6 @@ engines ``delta_rs`` and ``spark_delta``,
 
 from lifecircle.lake.api import Lake
 from lifecircle.lake.fs import FileStatus, HadoopFS
-from lifecircle.lake.types import CommitInfo, TableInfo, partition_value_text
+from lifecircle.lake.types import ABSENT, CommitInfo, TableInfo, partition_value_text
 
-__all__ = ["CommitInfo", "FileStatus", "HadoopFS", "Lake", "TableInfo", "partition_value_text"]
+__all__ = ["ABSENT", "CommitInfo", "FileStatus", "HadoopFS", "Lake", "TableInfo", "partition_value_text"]

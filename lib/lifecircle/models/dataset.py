@@ -25,7 +25,9 @@ from lifecircle.models.settings import TrainingSettings
 INDICATOR_PREFIXES = ("t_", "cat_", "p_")
 _NUMERIC = (T.IntegerType, T.LongType, T.DoubleType, T.FloatType, T.ShortType, T.DecimalType)
 _BOSS_NAMES = {name for name, _ in BOSS_COLUMNS}
-_CATEGORICAL = ("brand", "tier", "gender", "status")
+# Passed raw (strings) to the model, whose one-hot encoder learns the vocabulary at training and
+# carries it into scoring (training.build_estimator); null is the category MISSING_CATEGORY.
+CATEGORICAL = ("brand", "tier", "gender", "status", "package_code")
 _LOG_VOLUMES = ("data_mb", "sms_out", "sms_in", "voice_out_min", "voice_in_min", "night_data_mb", "roaming_min")
 
 
@@ -74,25 +76,6 @@ def compute_product_flags(status: DataFrame, products: Sequence[str], hold_statu
     return status.where(F.col("product_code").isin(list(products))).groupBy("subscriber_id").agg(*aggs)
 
 
-def _categories(boss: DataFrame, top_packages: int) -> dict[str, list[str]]:
-    """The values to one-hot encode: every brand/tier/gender/status and the commonest packages.
-    Bounded by the vocabulary of the extract, not by the number of subscribers."""
-    out: dict[str, list[str]] = {}
-    for col in _CATEGORICAL:
-        rows = boss.where(F.col(col).isNotNull()).select(col).distinct().limit(200).collect()
-        out[col] = sorted(r[0] for r in rows)
-    rows = (
-        boss.where(F.col("package_code").isNotNull())
-        .groupBy("package_code")
-        .count()
-        .orderBy(F.desc("count"), "package_code")
-        .limit(top_packages)
-        .collect()
-    )
-    out["package_code"] = [r[0] for r in rows]
-    return out
-
-
 def compute_model_features(
     features: DataFrame,
     tags: DataFrame,
@@ -105,28 +88,23 @@ def compute_model_features(
     prev_month: str,
     settings: TrainingSettings,
 ) -> tuple[DataFrame, list[str]]:
-    """One row per subscriber of ``subscribers`` (the month's snapshot): ``subscriber_id`` and
-    numeric feature columns (double; null = unknown). Returns the frame and its feature names.
+    """One row per subscriber of ``subscribers`` (the month's snapshot): ``subscriber_id``, numeric
+    feature columns (double; null = unknown) and the raw CATEGORICAL columns (string). Returns the
+    frame and its feature names.
 
     ``features`` and ``tags`` are the latest window's models/features and tags/customer_tags;
     ``usage`` holds raw/usage of ``month`` and ``prev_month``; ``status`` raw/product_status of ``month``.
     """
     boss = compute_boss_features(subscribers, usage, month, prev_month)
-    cats = _categories(boss, settings.top_packages)
     boss_cols: list[Column] = [
         F.col(name).cast("double").alias(name)
         for name, dtype in BOSS_COLUMNS
         if isinstance(dtype, _NUMERIC)
     ]
     boss_cols += [F.log1p(F.greatest(F.col(c).cast("double"), F.lit(0.0))).alias(f"log_{c}") for c in _LOG_VOLUMES]
-    for col, values in cats.items():
-        boss_cols += [
-            (F.col(col) == F.lit(v)).cast("double").alias(f"cat_{col}_{feature_token(v)}") for v in values
-        ]
-    if cats["package_code"]:
-        boss_cols.append(
-            (~F.col("package_code").isin(cats["package_code"])).cast("double").alias("cat_package_code_other")
-        )
+    boss_cols += [
+        F.col(c).cast("string").alias(c) for c in CATEGORICAL if c != "package_code" or settings.top_packages
+    ]
     boss_frame = boss.select("subscriber_id", *boss_cols)
 
     mob_names = mobility_columns(features)
@@ -207,23 +185,44 @@ def sampling_fractions(counts: dict[str, tuple[int, int]], settings: TrainingSet
     return out
 
 
+def hash_unit(keys: Sequence[Column], seed: int) -> Column:
+    """A number in [0, 1) from an xxhash64 of ``keys`` and ``seed``: a row draws the same number
+    whatever the partitioning or row order (``F.rand`` draws per partition, so it does not)."""
+    return F.pmod(F.xxhash64(*keys, F.lit(seed)), F.lit(1 << 53)).cast("double") / float(1 << 53)
+
+
 def compute_training_sample(
     labels: DataFrame, fractions: dict[str, tuple[float, float]], seed: int
 ) -> DataFrame:
-    """labels + ``weight`` (1 / kept fraction), keeping a seeded random share per product and class,
-    so weighted statistics of the sample are those of the whole population."""
+    """labels + ``weight`` (1 / kept fraction), keeping a seeded share per product and class, so
+    weighted statistics of the sample are those of the whole population. A row is kept when the
+    hash of its keys (subscriber, product, feature month) falls under its fraction: the same
+    labels give the same sample on any cluster."""
     frac = F.create_map(
         *[x for code, (p, n) in fractions.items() for x in (F.lit(code), F.array(F.lit(p), F.lit(n)))]
     )[F.col("product_code")]
     kept = F.when(F.col("label") == 1, frac[0]).otherwise(frac[1])
+    keys = [F.col(c) for c in ("subscriber_id", "product_code", "feature_month") if c in labels.columns]
     return (
         labels.where(F.col("product_code").isin(list(fractions)))
         .withColumn("_keep", kept)
-        .where(F.rand(seed) < F.col("_keep"))
+        .where(hash_unit(keys, seed) < F.col("_keep"))
         .select(
             *[c for c in labels.columns if c not in ("_keep",)],
             (F.lit(1.0) / F.col("_keep")).alias("weight"),
         )
+    )
+
+
+def compute_training_digests(training: DataFrame, columns: Sequence[str]) -> DataFrame:
+    """product_code, rows, digest: per product an order-free digest of its training rows (the sum
+    of each row's xxhash64 over ``columns``), equal for equal content however it is partitioned.
+    Each value is hashed with its null flag, so a null never shifts into the next column."""
+    row_hash = F.xxhash64(*[x for c in columns for x in (F.col(c).isNull(), F.col(c))])
+    return training.groupBy("product_code").agg(
+        F.count(F.lit(1)).alias("rows"),
+        # Decimal: a sum of 64-bit hashes overflows a long (an error under ANSI mode).
+        F.sum(row_hash.cast("decimal(38,0)")).cast("string").alias("digest"),
     )
 
 

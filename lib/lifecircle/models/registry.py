@@ -1,6 +1,11 @@
 """MLflow on the driver: one parent run per training job, a child run per product, registered
 models ``<prefix><product_code>`` with aliases ``challenger`` (newest training) and ``champion``
 (promoted by a reviewer), and the model loading for scoring.
+
+Each version carries the fingerprint of its training inputs (training.training_fingerprint) as a
+tag. A product whose newest version has the fingerprint of this training is ``unchanged``: no
+new version, no model artifact, ``challenger`` stays where it is, so rerunning a job on an
+unchanged lake leaves the registry as it was.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from lifecircle.errors import InputError
+from lifecircle.models.dataset import CATEGORICAL
 from lifecircle.models.settings import MlflowSettings
-from lifecircle.models.training import METRICS
+from lifecircle.models.training import METRICS, MISSING_CATEGORY
 
 CHALLENGER, CHAMPION = "challenger", "champion"
+FINGERPRINT_TAG = "training_fingerprint"
 
 
 def tracking_uri(settings: MlflowSettings) -> str:
@@ -95,6 +102,18 @@ class Registered:
     name: str
     version: str
     run_id: str
+    unchanged: bool = False  # the newest version already had this training's fingerprint
+
+
+def newest_version(client, name: str):
+    """The highest version of registered model ``name``, or None."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        versions = client.search_model_versions(f"name = '{name}'")
+    except MlflowException:
+        return None
+    return max(versions, key=lambda v: int(v.version), default=None)
 
 
 def log_training(
@@ -102,9 +121,12 @@ def log_training(
     results: Sequence[dict[str, Any]],
     params: dict[str, Any],
     progress=None,
+    fingerprints: dict[str, str] | None = None,
 ) -> tuple[str, list[Registered]]:
-    """Log the job's parent run and one child run per product; register every trained model and
-    point ``challenger`` at it. Returns the parent run id and the registered versions."""
+    """Log the job's parent run and one child run per product; register every trained model whose
+    fingerprint (``fingerprints``: product → training_fingerprint) differs from its newest
+    version's and point ``challenger`` at it. Returns the parent run id and, per trained product,
+    the new or unchanged version."""
     import matplotlib.pyplot as plt
     import mlflow
     import numpy as np
@@ -148,9 +170,23 @@ def log_training(
                 mlflow.log_figure(fig, "calibration.png")
                 plt.close(fig)
                 mlflow.log_dict({"top": json.loads(r["importance"] or "[]")}, "feature_importance.json")
+                name = model_name(settings, code)
+                fingerprint = (fingerprints or {}).get(code)
+                if fingerprint:
+                    mlflow.set_tag(FINGERPRINT_TAG, fingerprint)
+                newest = newest_version(client, name) if fingerprint else None
+                if newest is not None and (newest.tags or {}).get(FINGERPRINT_TAG) == fingerprint:
+                    mlflow.set_tag("unchanged_version", str(newest.version))
+                    run_id = (newest.tags or {}).get("run_id") or newest.run_id
+                    registered.append(Registered(code, name, str(newest.version), run_id, unchanged=True))
+                    if progress:
+                        progress("unchanged", f"{name} version {newest.version}: same training data, settings and code")
+                    continue
                 model = pickle.loads(r["model"])
                 names = [str(n) for n in model.feature_names_in_]
-                example = pd.DataFrame(np.zeros((1, len(names))), columns=names)
+                example = pd.DataFrame(
+                    {n: [MISSING_CATEGORY] if n in CATEGORICAL else [0.0] for n in names}, columns=names
+                )
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     info = mlflow.sklearn.log_model(
@@ -161,11 +197,11 @@ def log_training(
                         signature=infer_signature(example, np.zeros(1)),
                         pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
                     )
-                name = model_name(settings, code)
                 # register_model prints its own chatter on stdout; the job reports on stderr instead.
                 with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                     warnings.simplefilter("ignore")
-                    version = mlflow.register_model(info.model_uri, name, tags={"period": params["period"]})
+                    tags = {"period": params["period"], **({FINGERPRINT_TAG: fingerprint} if fingerprint else {})}
+                    version = mlflow.register_model(info.model_uri, name, tags=tags)
                 client.set_registered_model_alias(name, CHALLENGER, version.version)
                 for k in ("auc", "brier"):
                     client.set_model_version_tag(name, version.version, k, f"{r[k]:.4f}")

@@ -1,7 +1,9 @@
 """The ``score`` job of one period (module D).
 
 Each product's champion (else newest) model applied to features as of M → ``models/matching_matrix``,
-the calibrated probability of adopting in M+1.
+the calibrated probability of adopting in M+1. The summary names, per product, the model inputs the
+month lacks (``filled_columns``) and the subscribers whose category value the model never saw
+(``unknown_categories``: column → value → subscribers).
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from lifecircle.models.inputs import (
     require_months,
     require_period,
 )
-from lifecircle.models.scoring import compute_matrix, compute_scores
+from lifecircle.models.scoring import (
+    compute_category_counts,
+    compute_matrix,
+    compute_scores,
+    missing_columns,
+    unknown_categories,
+)
 from lifecircle.progress import Progress
 from lifecircle.runs import JobResult, run_job
 
@@ -61,6 +69,15 @@ def run(
         progress("models", ", ".join(f"{m.product_code} v{m.version} ({m.source})" for m in loaded))
         spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(conf.models.scoring.batch_rows))
         features, _ = features_as_of(lake, conf, period, period, products, period_tag_codes(lake, conf, period))
+        counts = {(r["column"], r["value"]): r["subscribers"] for r in compute_category_counts(features).collect()}
+        filled = {m.product_code: missing_columns(m.model, features.columns) for m in loaded}
+        unknown = {m.product_code: unknown_categories(m.model, counts) for m in loaded}
+        for code in sorted(filled):
+            if filled[code]:
+                progress("filled", f"{code}: the month lacks {len(filled[code])} model column(s): {', '.join(filled[code][:5])}")
+            for column, values in unknown[code].items():
+                seen = ", ".join(f"{v} ({n})" for v, n in list(values.items())[:5])
+                progress("unknown", f"{code}: {sum(values.values())} subscriber(s) with a {column} the model never saw: {seen}")
         scores = compute_scores(features, [(m.product_code, m.version, m.model) for m in loaded])
         matrix = compute_matrix(scores, period)
         commit = lake.replace_partitions(tables.MATCHING_MATRIX, matrix, {"period": [period]})
@@ -71,6 +88,8 @@ def run(
                 "products_scored": len(loaded),
                 "not_scored": [n.split(":")[0] for n in notes if "not scored" in n],
                 "models": {m.product_code: f"v{m.version} ({m.source})" for m in loaded},
+                "filled_columns": {c: v for c, v in filled.items() if v},
+                "unknown_categories": {c: v for c, v in unknown.items() if v},
             }
         )
 

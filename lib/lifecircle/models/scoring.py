@@ -2,23 +2,27 @@
 product's calibrated model in Arrow batches, then ranked both ways.
 
 The models travel to the executors once, in one broadcast, and are unpickled once per Python
-worker (cached by broadcast id), not once per batch.
+worker (cached by broadcast id), not once per batch. Each model is a Pipeline that encodes the
+raw categorical columns with the vocabulary it learnt at training; what the month's data holds
+that a model never saw (a column, a category value) is counted on the driver and reported by the
+score job, not filled in silence.
 """
 
 from __future__ import annotations
 
 import pickle
 import uuid
+import warnings
 from collections.abc import Iterator, Sequence
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from lifecircle.models.dataset import INDICATOR_PREFIXES, held_column
+from lifecircle.models.dataset import CATEGORICAL, held_column
+from lifecircle.models.training import MISSING_CATEGORY, model_categories, model_frame
 
 SCORE_SCHEMA = T.StructType(
     [
@@ -41,15 +45,8 @@ def _models(token: str, broadcast) -> list[tuple[str, str, list[str], object]]:
 
 
 def align_features(pdf: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
-    """The model's columns in its order; a column the frame lacks is 0 for indicators (tag, category,
-    product flags), unknown (NaN) otherwise."""
-    cols = {}
-    for name in names:
-        if name in pdf.columns:
-            cols[name] = pdf[name].astype("float64").to_numpy()
-        else:
-            cols[name] = np.full(len(pdf), 0.0 if name.startswith(INDICATOR_PREFIXES) else np.nan)
-    return pd.DataFrame(cols, index=pdf.index)
+    """The model's columns in its order, as at training (training.model_frame)."""
+    return model_frame(pdf, names)
 
 
 def score_batch(pdf: pd.DataFrame, models: Sequence[tuple[str, str, list[str], object]]) -> pd.DataFrame:
@@ -61,7 +58,10 @@ def score_batch(pdf: pd.DataFrame, models: Sequence[tuple[str, str, list[str], o
         rows = pdf if held is None else pdf[held.fillna(0.0).to_numpy() < 0.5]
         if rows.empty:
             continue
-        p = model.predict_proba(align_features(rows, names))[:, 1]
+        with warnings.catch_warnings():
+            # Unknown categories are expected and counted by the score job (compute_category_counts).
+            warnings.filterwarnings("ignore", message=".*unknown categories.*")
+            p = model.predict_proba(align_features(rows, names))[:, 1]
         parts.append(
             pd.DataFrame(
                 {
@@ -130,3 +130,44 @@ def top_customers_per_product(matrix: DataFrame, n: int) -> DataFrame:
         .where(F.col("product_rank") <= n)
         .orderBy("product_code", "product_rank")
     )
+
+
+def compute_category_counts(model_features: DataFrame) -> DataFrame:
+    """column, value, subscribers: how many of the month's subscribers carry each value of each
+    categorical column (null as MISSING_CATEGORY). Bounded by the vocabulary, not by subscribers."""
+    columns = [c for c in CATEGORICAL if c in model_features.columns]
+    if not columns:
+        return model_features.sparkSession.createDataFrame([], "column string, value string, subscribers long")
+    pairs = F.explode(
+        F.array(
+            *[
+                F.struct(
+                    F.lit(c).alias("column"),
+                    F.coalesce(F.col(c).cast("string"), F.lit(MISSING_CATEGORY)).alias("value"),
+                )
+                for c in columns
+            ]
+        )
+    )
+    return (
+        model_features.select(pairs.alias("p"))
+        .groupBy(F.col("p.column").alias("column"), F.col("p.value").alias("value"))
+        .agg(F.count(F.lit(1)).alias("subscribers"))
+    )
+
+
+def unknown_categories(model, counts: dict[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """Per categorical column of ``model``: {value: subscribers} of the month's values its encoder
+    never learnt (they score as no known category). ``counts``: compute_category_counts, collected."""
+    out: dict[str, dict[str, int]] = {}
+    for column, known in model_categories(model).items():
+        unseen = {v: n for (c, v), n in sorted(counts.items()) if c == column and v not in known}
+        if unseen:
+            out[column] = unseen
+    return out
+
+
+def missing_columns(model, columns: Sequence[str]) -> list[str]:
+    """The model's input columns the month's frame lacks (scored as 0 for indicators, else unknown)."""
+    have = set(columns)
+    return [str(n) for n in model.feature_names_in_ if str(n) not in have]

@@ -2,7 +2,9 @@
 
 Initial matching of M's circles → ``models/circle_products``; then one model per product, all in one
 ``applyInPandas`` (one task each), on features as of M−1 labelled with adoption in M; the driver logs
-and registers them in MLflow and writes ``models/training_status``.
+and registers them in MLflow and writes ``models/training_status``. A product whose training inputs
+(rows, features, settings, code) have the fingerprint of its newest registered version keeps that
+version: the summary lists it under ``unchanged`` and nothing is registered for it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from lifecircle.models import registry
 from lifecircle.models.dataset import (
     INDICATOR_PREFIXES,
     compute_adoption_labels,
+    compute_training_digests,
     compute_training_sample,
     sampling_fractions,
     with_task_slots,
@@ -40,7 +43,7 @@ from lifecircle.models.matching import (
     load_expert_choices,
     products_file,
 )
-from lifecircle.models.training import RESULT_COLUMNS, RESULT_SCHEMA, make_trainer
+from lifecircle.models.training import RESULT_COLUMNS, RESULT_SCHEMA, make_trainer, training_fingerprint
 from lifecircle.periods import prev_period
 from lifecircle.progress import Progress
 from lifecircle.runs import JobResult, run_job
@@ -126,6 +129,16 @@ def pooled_training_rows(
     return features.select("subscriber_id", "feature_month", *filled), names, label_rows
 
 
+def compute_fingerprints(training: DataFrame, feature_names: list[str], conf: Config) -> dict[str, str]:
+    """Per product, the fingerprint of what its model is trained from (a small collect: one row
+    per product)."""
+    columns = ["subscriber_id", "feature_month", "product_code", "label", "weight", *feature_names]
+    return {
+        r["product_code"]: training_fingerprint(r["product_code"], r["rows"], r["digest"], feature_names, conf.models.training)
+        for r in compute_training_digests(training, columns).collect()
+    }
+
+
 def train_models(
     spark: SparkSession, training: DataFrame, feature_names: list[str], products: list[str], conf: Config
 ) -> list[dict[str, Any]]:
@@ -185,7 +198,9 @@ def run(
         fractions = sampling_fractions(counts, settings)
         sample = compute_training_sample(labels, fractions, settings.seed)
         training = sample.join(features, on=["subscriber_id", "feature_month"], how="inner")
+        training = training.persist(StorageLevel.MEMORY_AND_DISK)
         trainable = [c for c in products if c in counts]
+        fingerprints = compute_fingerprints(training, names, conf) if trainable else {}
         progress("train", f"{len(trainable)} products in parallel, {len(names)} features")
         results = train_models(spark, training, names, trainable, conf) if trainable else []
         seen = {r["product_code"] for r in results}
@@ -195,6 +210,7 @@ def run(
                 row.update(product_code=code, status="skipped", reason="no eligible subscribers", n_rows=0)
                 results.append(row)
         results.sort(key=lambda r: r["product_code"])
+        training.unpersist()
         features.unpersist()
         labels.unpersist()
         for r in results:
@@ -210,7 +226,7 @@ def run(
             "products": len(products),
             "features": len(names),
         }
-        parent_id, registered = registry.log_training(conf.mlflow, results, params, progress)
+        parent_id, registered = registry.log_training(conf.mlflow, results, params, progress, fingerprints)
         by_code = {r.product_code: r for r in registered}
         now = dt.datetime.now(dt.UTC)
         status_rows = []
@@ -240,6 +256,8 @@ def run(
                 "trained": len(trained),
                 "skipped": sum(r["status"] == "skipped" for r in results),
                 "failed": sum(r["status"] == "failed" for r in results),
+                "registered": sorted(r.product_code for r in registered if not r.unchanged),
+                "unchanged": sorted(r.product_code for r in registered if r.unchanged),
                 "mean_auc": round(sum(r["auc"] for r in trained) / len(trained), 4) if trained else None,
                 "mlflow": registry.tracking_uri(conf.mlflow),
                 "mlflow_run": parent_id,
