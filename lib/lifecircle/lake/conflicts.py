@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from lifecircle.errors import ConcurrentChangeError
 from lifecircle.lake.fs import HadoopFS
 from lifecircle.lake.types import ABSENT, Allowed
 
@@ -70,3 +71,15 @@ def changed_since(fs: HadoopFS, uri: str, exists: bool, current: int | None, bas
     if not exists or current is None:
         return based_on + 1
     return conflicting_version(fs, uri, based_on, current, scope)
+
+
+def require_unchanged(
+    fs: HadoopFS, uri: str, table: str, exists: bool, current: int | None, based_on: int, scope: Allowed | None
+) -> None:
+    """Raise ConcurrentChangeError (one line) when :func:`changed_since` finds a conflict."""
+    conflict = changed_since(fs, uri, exists, current, based_on, scope)
+    if conflict is not None:
+        read = "before the table existed" if based_on == ABSENT else f"at version {based_on}"
+        raise ConcurrentChangeError(
+            f"{table}: changed by another job (version {conflict}) after this one read it {read}; nothing committed"
+        )

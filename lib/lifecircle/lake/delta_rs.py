@@ -18,12 +18,11 @@ from pyspark.sql import types as T
 from lifecircle.config import LakeSettings
 from lifecircle.errors import ConcurrentChangeError, LakeError
 from lifecircle.lake import faults
-from lifecircle.lake.conflicts import changed_since
+from lifecircle.lake.conflicts import require_unchanged
 from lifecircle.lake.fs import HadoopFS
 from lifecircle.lake.log import add_actions, describe, partition_row_counts
 from lifecircle.lake.schema import spark_schema_of, to_delta_schema
 from lifecircle.lake.types import (
-    ABSENT,
     NULL_PARTITION,
     STAGING_DIR,
     Allowed,
@@ -207,14 +206,7 @@ class DeltaRsEngine:
         if snapshot is None and self.exists(uri):
             snapshot = DeltaTable(uri)
         current = snapshot.version() if snapshot is not None else None
-        fs = HadoopFS(self.spark, uri)
-        conflict = changed_since(fs, uri, snapshot is not None, current, based_on, scope)
-        if conflict is not None:
-            read = "before the table existed" if based_on == ABSENT else f"at version {based_on}"
-            raise ConcurrentChangeError(
-                f"{table}: changed by another job (version {conflict}) after this one read it {read}; "
-                "nothing committed"
-            )
+        require_unchanged(HadoopFS(self.spark, uri), uri, table, snapshot is not None, current, based_on, scope)
 
     def _discard(self, uri: str, adds: list[AddAction]) -> None:
         """Delete a refused commit's files (no version names them; vacuum would remove them later)."""

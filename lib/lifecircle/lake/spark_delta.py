@@ -16,8 +16,8 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lifecircle.config import LakeSettings
-from lifecircle.errors import ConcurrentChangeError, LakeError
-from lifecircle.lake.conflicts import changed_since
+from lifecircle.errors import LakeError
+from lifecircle.lake.conflicts import require_unchanged
 from lifecircle.lake.fs import HadoopFS
 from lifecircle.lake.log import describe, partition_row_counts
 from lifecircle.lake.types import Allowed, CommitInfo, Filters, TableInfo
@@ -131,9 +131,7 @@ class SparkDeltaEngine:
             return
         exists = self.exists(uri)
         current = LogReader(uri).version() if exists else None
-        conflict = changed_since(HadoopFS(self.spark, uri), uri, exists, current, based_on, scope)
-        if conflict is not None:
-            raise ConcurrentChangeError(f"{table}: changed by another job (version {conflict}); nothing committed")
+        require_unchanged(HadoopFS(self.spark, uri), uri, table, exists, current, based_on, scope)
 
     def overwrite(
         self,
