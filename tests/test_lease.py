@@ -45,6 +45,17 @@ def test_a_second_run_of_the_same_job_is_refused_and_the_lease_is_released_after
         pass
 
 
+def test_a_lease_that_cannot_be_released_never_hides_the_jobs_own_error(spark, tmp_path, monkeypatch):
+    from lifecircle import lease
+
+    def broken(self, path):
+        raise OSError("file system gone")
+
+    monkeypatch.setattr(lease._Store, "delete", broken)
+    with pytest.raises(RuntimeError, match="job failed"), job_lease(spark, str(tmp_path), "ingest"):
+        raise RuntimeError("job failed")
+
+
 def test_the_lease_is_released_when_the_job_fails(spark, tmp_path):
     with pytest.raises(RuntimeError), job_lease(spark, str(tmp_path), "ingest"):
         raise RuntimeError("job failed")

@@ -149,6 +149,13 @@ def job_lease(
     finally:
         stop.set()
         beat.join(timeout=5)
+        _release(store, path, me)
+
+
+def _release(store: _Store, path: str, me: Holder) -> None:
+    """Delete our lease. A failure here (the file system gone away) must never replace the job's own
+    outcome: the lease left behind goes stale and the next run takes it over."""
+    with suppress(Exception):
         if (_holder(store.read(path)) or me).token == me.token:
             store.delete(path)
 
